@@ -1,0 +1,33 @@
+# Two commands for a fresh machine with Python >= 3.11 and make:
+#   make demo   set up .venv (if needed) and extract the sample document
+#   make test   set up .venv (if needed) and run the whole test suite
+# A second run only reinstalls when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := corpus/dev/quang-tri-par-2023.txt
+
+.PHONY: demo test setup clean
+
+demo: $(STAMP)
+	$(BIN)/python cli.py extract $(SAMPLE) --include-text
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+setup: $(STAMP)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
+	@$(PYTHON) -m venv $(VENV) || { \
+	  echo "python venv is missing; installing Debian's python3-venv"; \
+	  rm -rf $(VENV) && apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info

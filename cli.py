@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Command line: parse arguments, call the extractor, print. Logic lives in extractor/.
+
+Exit codes: 0 all inputs read; 1 some inputs failed (the others are still written);
+2 no input could be read, or the command line itself is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from extractor import SCHEMA_VERSION, InputError, __version__, load
+from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
+from extractor.pipeline import extract_files
+from extractor.records import Extraction
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_READ = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    fmt = choose_format(args.format, args.output)
+    to_file = args.output not in (None, "-")
+    if to_file:
+        try:
+            check_writable(args.output, force=args.force)
+        except InputError as error:
+            _error(str(error))
+            return EXIT_NOTHING_READ
+
+    extractions: list[Extraction] = []
+    failed = 0
+    for outcome in extract_files(args.files, include_text=args.include_text):
+        if outcome.error:
+            failed += 1
+            _error(outcome.error)
+            continue
+        extractions.append(outcome.extraction)
+        if not args.quiet:
+            for warning in outcome.extraction.warnings:
+                print(f"warning: {outcome.path}: {warning}", file=sys.stderr)
+
+    if not extractions:
+        return EXIT_NOTHING_READ
+    text = render(extractions, fmt, as_array=len(args.files) > 1)
+    if to_file:
+        write_atomically(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    try:
+        document = load(args.file)
+    except InputError as error:
+        _error(str(error))
+        return EXIT_NOTHING_READ
+    if args.page is not None:
+        if not 1 <= args.page <= len(document.pages):
+            _error(f"{args.file}: no page {args.page} (the document has {len(document.pages)})")
+            return EXIT_NOTHING_READ
+        sys.stdout.write(document.pages[args.page - 1].text)
+        return EXIT_OK
+    total = len(document.pages)
+    for page in document.pages:
+        sys.stdout.write(f"=== page {page.number}/{total} · {document.path} ===\n{page.text}\n")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    schema = Extraction.model_json_schema(mode="serialization")
+    sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cli.py",
+        description="Extract administrative-reform metrics from Vietnamese reports into JSON.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__} (output schema_version {SCHEMA_VERSION})"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    extract = commands.add_parser("extract", help="extract records from documents into JSON")
+    extract.add_argument("files", nargs="+", metavar="FILE", help="documents to read (txt for now)")
+    extract.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    extract.add_argument(
+        "--format", choices=FORMATS, help="json: one object, an array for several files; jsonl: one object per line "
+        "(default: jsonl when OUT ends in .jsonl, else json)",
+    )
+    extract.add_argument("--include-text", action="store_true", help="add pages: [{number, text}] to each object")
+    extract.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    extract.add_argument("-q", "--quiet", action="store_true", help="do not echo document warnings on stderr")
+    extract.set_defaults(run=cmd_extract)
+
+    text = commands.add_parser("text", help="print the normalized text that record offsets index into")
+    text.add_argument("file", metavar="FILE")
+    text.add_argument("--page", type=int, metavar="N", help="print only page N, exactly, with no header")
+    text.set_defaults(run=cmd_text)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of extract's output")
+    schema.set_defaults(run=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")  # Vietnamese output even under a C locale
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # piped into head: stop quietly, and keep exit-time flushes quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""What every format loader returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Loaded:
+    """Raw page texts as a loader read them, before normalization."""
+
+    pages: list[str]
+    encoding: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)

@@ -8,16 +8,23 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLE := corpus/dev/quang-tri-par-2023.txt
+# Tests render Vietnamese PDFs with DejaVu Sans (Debian's fonts-dejavu-core).
+FONT   := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 .PHONY: demo test setup clean
 
 demo: $(STAMP)
 	$(BIN)/python cli.py extract $(SAMPLE) --include-text
 
-test: $(STAMP)
+test: $(STAMP) $(FONT)
 	$(BIN)/python -m pytest
 
-setup: $(STAMP)
+setup: $(STAMP) $(FONT)
+
+$(FONT):
+	@echo "installing Debian's fonts-dejavu-core (a font with Vietnamese, to render test PDFs)"
+	@apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null || { \
+	  echo "could not install it: run 'apt-get install fonts-dejavu-core' as root"; exit 1; }
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .normalize import NormalizedText, normalize
+from collections.abc import Mapping
+
+from .normalize import LineBreak, NormalizedText, normalize
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,8 @@ class Page:
         return self.normalized.raw
 
     @classmethod
-    def from_raw(cls, number: int, raw_text: str) -> Page:
-        return cls(number, normalize(raw_text))
+    def from_raw(cls, number: int, raw_text: str, line_breaks: Mapping[int, LineBreak] | None = None) -> Page:
+        return cls(number, normalize(raw_text, line_breaks))
 
 
 @dataclass

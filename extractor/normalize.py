@@ -23,11 +23,18 @@ from __future__ import annotations
 
 import unicodedata
 from array import array
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import regex
 
-__all__ = ["NormalizedText", "normalize", "fold_tone_marks"]
+__all__ = ["LineBreak", "NormalizedText", "normalize", "fold_tone_marks"]
+
+# What a loader that knows the layout (a PDF page) says about a line break, keyed by the
+# raw offset of the break: "wrap" joins the lines, "paragraph" separates them with a
+# blank line, "break" keeps them apart unless the next line continues in lower case.
+LineBreak = Literal["wrap", "break", "paragraph"]
 
 
 @dataclass(frozen=True)
@@ -147,9 +154,12 @@ def fold_tone_marks(text: str) -> str:
 # --- stage 3: lines and paragraphs ---------------------------------------------------
 
 _SENTENCE_END = regex.compile(r"[.!?…:;][\"'”’»)\]]*$")
+# A line starting like a list item stands apart. A dash is weaker evidence: wrapped text
+# starts a line with one too ("giai đoạn 2011\n- 2020"), so it is weighed with the width.
+_DASH_ITEM = regex.compile(r"^\s*[-–—+]\s")
 _LIST_ITEM = regex.compile(
     r"""^\s*(?:
-        [-–—+•●○■□▪►✓*]                              # bullets and dashes
+        [•●○■□▪►✓*]                                  # bullets
       | \d{1,3}(?:\.\d{1,3})*[.)](?:\s|$)            # 1.  2)  1.2.
       | [a-zđ][.)]\s                                 # a)  đ.
       | [IVXLC]{1,7}[.)]\s                           # II.  IV)
@@ -160,6 +170,8 @@ _LIST_ITEM = regex.compile(
 _STARTS_CONTINUATION = regex.compile(r"^\s*[\p{Ll},;)%]")
 # A line at least this share of the page's usual line width was probably wrapped.
 _WRAPPED_SHARE = 0.6
+# Before a line starting with a dash, only a nearly full line counts as wrapped.
+_DASH_WRAPPED_SHARE = 0.85
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -177,10 +189,22 @@ def _is_wrapped(previous: str, following: str, width: int) -> bool:
         return True
     if _SENTENCE_END.search(previous):
         return False
-    return len(previous) >= _WRAPPED_SHARE * width
+    share = _DASH_WRAPPED_SHARE if _DASH_ITEM.match(following) else _WRAPPED_SHARE
+    return len(previous) >= share * width
 
 
-def _join_lines(text: str) -> _Builder:
+def _separator(previous: str, following: str, width: int, hint: LineBreak | None) -> str:
+    """What replaces a single line break: " " (a wrap), "\\n", or "\\n\\n"."""
+    if hint == "paragraph":
+        return "\n\n"
+    if hint == "wrap":
+        return " "
+    if hint == "break":
+        return " " if _STARTS_CONTINUATION.match(following) else "\n"
+    return " " if _is_wrapped(previous, following, width) else "\n"
+
+
+def _join_lines(text: str, break_hint: Callable[[int], LineBreak | None]) -> _Builder:
     out = _Builder()
     lines = text.split("\n")
     starts: list[int] = []
@@ -200,12 +224,12 @@ def _join_lines(text: str) -> _Builder:
             prev_end = starts[previous] + len(lines[previous].rstrip())
             if i - previous > 1:
                 out.emit("\n\n", prev_end, begin)
-            elif _is_wrapped(lines[previous].rstrip(), content, width):
+            elif (sep := _separator(lines[previous].rstrip(), content, width, break_hint(begin - 1))) == " ":
                 indent = len(content) - len(content.lstrip())
                 out.emit(" ", prev_end, begin + indent)
                 begin += indent
             else:
-                out.emit("\n", prev_end, begin)
+                out.emit(sep, prev_end, begin)
         out.copy(text, begin, starts[i] + len(content))
         previous = i
     return out
@@ -214,8 +238,11 @@ def _join_lines(text: str) -> _Builder:
 # --- all stages ---------------------------------------------------------------------
 
 
-def normalize(raw: str) -> NormalizedText:
+def normalize(raw: str, line_breaks: Mapping[int, LineBreak] | None = None) -> NormalizedText:
     """Normalize one page of raw text; see the module docstring for what changes.
+
+    ``line_breaks`` holds a loader's layout hints (see :data:`LineBreak`); breaks it does
+    not mention are decided from the text alone.
 
     >>> normalize("Quyết định số\\u00a0510/QĐ-UBND ngày 07/7/2014 của\\nUBND tỉnh.").text
     'Quyết định số 510/QĐ-UBND ngày 07/7/2014 của UBND tỉnh.'
@@ -224,7 +251,8 @@ def normalize(raw: str) -> NormalizedText:
     """
     stage1 = _clean_characters(raw)
     text1 = fold_tone_marks(stage1.text())
-    stage3 = _join_lines(text1)
+    hints = line_breaks or {}
+    stage3 = _join_lines(text1, lambda newline: hints.get(stage1.starts[newline]) if hints else None)
     # Compose: stage 3 spans index stage-1 output; stage 1 spans index the raw text.
     starts = array("q", (stage1.starts[s] if s < len(text1) else len(raw) for s in stage3.starts))
     ends = array("q", (stage1.ends[e - 1] if e > 0 else 0 for e in stage3.ends))

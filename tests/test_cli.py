@@ -144,7 +144,7 @@ def test_bad_inputs_end_to_end_one_line_each_no_traceback(tmp_path: Path) -> Non
         f"error: {bad[1]}: is a directory, not a file",
         f"error: {empty}: empty file",
         f"error: {binary}: binary data, not text (and not PDF, HTML or DOCX)",
-        f"error: {pdf}: unsupported format: PDF is recognized but not read by this version yet",
+        f"error: {pdf}: damaged or truncated PDF (PDFium could not parse it)",
     ]
     assert "Traceback" not in result.stderr
 

@@ -11,6 +11,7 @@ from ..document import Document, Page
 from ..errors import InputError, UnsupportedFormatError
 from .base import Loaded
 from .sniff import DOCUMENT_FORMATS, format_from_suffix, looks_like_html, sniff
+from .pdf import load_pdf
 from .text import NotText, decode_text, load_txt
 
 __all__ = ["load", "load_bytes", "detect_format"]
@@ -19,6 +20,7 @@ __all__ = ["load", "load_bytes", "detect_format"]
 # an entry here is recognized and refused with a clear message until its loader lands.
 LOADERS: dict[str, Callable[[bytes, str], Loaded]] = {
     "txt": load_txt,
+    "pdf": load_pdf,
 }
 
 
@@ -72,9 +74,8 @@ def load_bytes(data: bytes, name: str) -> Document:
     warnings = list(loaded.warnings)
     if named and named != detected:
         warnings.insert(0, f"the name says {named} but the content is {detected}; read as {detected}")
-    pages = [Page.from_raw(number, raw) for number, raw in enumerate(loaded.pages, start=1)]
-    if not any(page.text.strip() for page in pages):
-        raise InputError(name, "no text in file (only whitespace or invisible characters)")
+    hints = loaded.line_breaks or [None] * len(loaded.pages)
+    pages = [Page.from_raw(number, raw, hint) for number, (raw, hint) in enumerate(zip(loaded.pages, hints), start=1)]
     return Document(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..normalize import LineBreak
+
 
 @dataclass
 class Loaded:
@@ -13,3 +15,5 @@ class Loaded:
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)
+    # Per page, layout hints on line breaks keyed by raw offset (PDF pages), or None.
+    line_breaks: list[dict[int, LineBreak]] | None = None

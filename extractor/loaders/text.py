@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 from ..errors import InputError
 from .base import Loaded
 
@@ -24,6 +26,7 @@ _BINARY_BYTES = frozenset(range(0x00, 0x09)) | {0x0E, 0x0F} | frozenset(range(0x
 # Letters or marks only Vietnamese text written in Windows-1258 produces.
 _CP1258_VIETNAMESE = frozenset("\u0300\u0301\u0303\u0309\u0323ăâêôơưđĂÂÊÔƠƯĐ")
 _SAMPLE = 65536
+_VISIBLE = regex.compile(r"[^\s\p{Cc}\p{Cf}]")
 
 
 class NotText(ValueError):
@@ -106,4 +109,6 @@ def load_txt(data: bytes, name: str) -> Loaded:
         decoded = decode_text(data)
     except NotText as error:
         raise InputError(name, str(error)) from None
+    if not _VISIBLE.search(decoded.text):
+        raise InputError(name, "no text in file (only whitespace or invisible characters)")
     return Loaded(pages=[decoded.text], encoding=decoded.encoding, warnings=decoded.warnings)

@@ -11,10 +11,12 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
-from extractor import SCHEMA_VERSION, InputError, __version__, load
+from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, load
 from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
 from extractor.pipeline import extract_files
+from extractor.rulebook import PATTERNS_DIR
 from extractor.records import Extraction
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_READ = 0, 1, 2
@@ -36,7 +38,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     extractions: list[Extraction] = []
     failed = 0
-    for outcome in extract_files(args.files, include_text=args.include_text):
+    for outcome in extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns)):
         if outcome.error:
             failed += 1
             _error(outcome.error)
@@ -100,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--include-text", action="store_true", help="add pages: [{number, text}] to each object")
     extract.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     extract.add_argument("-q", "--quiet", action="store_true", help="do not echo document warnings on stderr")
+    extract.add_argument(
+        "--patterns", metavar="DIR", default=str(PATTERNS_DIR), help="folder of pattern files to use (default: the project's patterns/)"
+    )
     extract.set_defaults(run=cmd_extract)
 
     text = commands.add_parser("text", help="print the normalized text that record offsets index into")
@@ -125,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except ExtractorError as error:  # not about one input: a broken pattern file, say
+        _error(str(error))
+        return EXIT_NOTHING_READ
 
 
 if __name__ == "__main__":

@@ -6,19 +6,28 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from .document import Document, Page
-from .errors import InputError
+from .errors import ExtractorError, InputError
 from .loaders import load
+from .recognize import recognize_page
+from .rulebook import PATTERNS_DIR
 from .records import Extraction, PageText, Source
 
 
-def extract_document(document: Document, *, include_text: bool = False) -> Extraction:
+def extract_document(document: Document, *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
     """Run extraction on a loaded document.
 
-    Records and metrics are filled by the pattern and metric stages as they land; the
-    envelope, the source and the warnings are complete.
+    Records come from the rules in patterns/; metrics are filled by the metric stage
+    when it lands.
     """
+    records: list = []
+    warnings = list(document.warnings)
+    for page in document.pages:
+        page_records, page_warnings = recognize_page(page.text, page.number, patterns=patterns)
+        records += page_records
+        warnings += page_warnings
     return Extraction(
         source=Source(
             path=document.path,
@@ -29,19 +38,19 @@ def extract_document(document: Document, *, include_text: bool = False) -> Extra
             encoding=document.encoding,
             bytes=document.size,
         ),
-        records=[],
+        records=records,
         metrics=[],
-        warnings=list(document.warnings),
+        warnings=warnings,
         pages=[PageText(number=p.number, text=p.text) for p in document.pages] if include_text else None,
     )
 
 
-def extract_file(path: str | os.PathLike[str], *, include_text: bool = False) -> Extraction:
+def extract_file(path: str | os.PathLike[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
     """Load one file and extract from it. Raises :class:`~extractor.errors.InputError`."""
-    return extract_document(load(path), include_text=include_text)
+    return extract_document(load(path), include_text=include_text, patterns=patterns)
 
 
-def extract_text(text: str, *, name: str = "<text>", include_text: bool = False) -> Extraction:
+def extract_text(text: str, *, name: str = "<text>", include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
     """Extract from a string, treated as a one-page plain-text document.
 
     >>> result = extract_text("Chỉ số CCHC năm 2019 đạt 81,42 điểm.")
@@ -60,7 +69,7 @@ def extract_text(text: str, *, name: str = "<text>", include_text: bool = False)
         pages=[page],
         encoding="utf-8",
     )
-    return extract_document(document, include_text=include_text)
+    return extract_document(document, include_text=include_text, patterns=patterns)
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class Outcome:
     error: str | None = None
 
 
-def extract_files(paths: Iterable[str], *, include_text: bool = False) -> Iterator[Outcome]:
+def extract_files(paths: Iterable[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Iterator[Outcome]:
     """Extract from each path in order; a bad file gives an error outcome, never a raise.
 
     A bug of ours on one file must not stop a batch either, so unexpected exceptions are
@@ -80,11 +89,11 @@ def extract_files(paths: Iterable[str], *, include_text: bool = False) -> Iterat
     """
     for path in paths:
         try:
-            yield Outcome(path, extraction=extract_file(path, include_text=include_text))
+            yield Outcome(path, extraction=extract_file(path, include_text=include_text, patterns=patterns))
         except InputError as error:
             yield Outcome(path, error=str(error))
-        except (KeyboardInterrupt, MemoryError):
-            raise
+        except (ExtractorError, KeyboardInterrupt, MemoryError):
+            raise  # not about this file (a broken pattern file, say): stop the batch
         except Exception as error:  # noqa: BLE001 - reported, and the batch goes on
             detail = " ".join(str(error).split()) or "no message"
             yield Outcome(path, error=f"{path}: internal error ({type(error).__name__}: {detail}); please report it")

@@ -46,6 +46,7 @@ class RecordBase(_Model):
     """What every record carries: where it is, what it says, which rule found it."""
 
     id: str = Field(description="Deterministic: the same input gives the same ids.")
+    kind: str
     surface: str = Field(description="The exact text, equal to page_text[start:end].")
     page: int = Field(ge=1)
     start: int = Field(ge=0, description="Offset into the page's normalized text (cli.py text).")

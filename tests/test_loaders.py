@@ -90,6 +90,7 @@ def docx_bytes() -> bytes:
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "unsupported format: legacy Microsoft Office file (.doc/.xls, OLE2)"),
         ("a.zip", b"PK\x03\x04" + bytes(30), "unsupported format: damaged ZIP archive"),
     ],
+    ids=["docx", "png-named-pdf", "ole2", "broken-zip"],
 )
 def test_other_formats_are_refused_by_name(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
     path = write(tmp_path, name, data)

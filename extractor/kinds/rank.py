@@ -1,0 +1,22 @@
+"""rank: "xếp hạng thứ 27/63", "đứng thứ 2 toàn tỉnh", "xếp thứ ba cả nước", "đứng đầu"."""
+
+from __future__ import annotations
+
+import regex
+
+from .common import approx_code, group, int_group, ordinal_value
+
+FIELD_SOURCES = {"rank": {"rank", "rank_word", "first"}, "total": {"total"}, "approx": {"approx"}}
+
+
+def build(match: regex.Match[str], text: str) -> dict | None:
+    if group(match, "first"):
+        rank = 1
+    elif group(match, "rank"):
+        rank = int(group(match, "rank"))
+    else:
+        rank = ordinal_value(group(match, "rank_word"))
+    total = int_group(match, "total")
+    if rank < 1 or (total is not None and rank > total):
+        return None
+    return {"rank": rank, "total": total, "approx": approx_code(match)}

@@ -1,0 +1,111 @@
+"""Run the rules on a page's normalized text and turn their matches into records.
+
+Regex runs on the text, never on tokens (the word segmenter splits and merges numbers
+and symbols); sentences from segmentation give each record its context. Matches become
+candidates, the kind's builder checks and parses them, and :mod:`.resolve` keeps one
+reading where candidates overlap.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import regex
+from pydantic import TypeAdapter
+
+from .kinds import KINDS
+from .records import Record
+from .resolve import resolve
+from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
+from .segment import split_sentences
+
+_RECORD = TypeAdapter(Record)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One rule's reading of one span of the page."""
+
+    rule: Rule
+    start: int
+    end: int
+    fields: dict[str, Any]
+
+    @property
+    def priority(self) -> tuple[int, int, int]:
+        return (KINDS[self.rule.kind].priority, self.rule.priority, self.end - self.start)
+
+
+def _vetoed(rule: Rule, text: str, start: int, end: int) -> bool:
+    if rule.not_after is not None:
+        before = text[max(0, start - 40) : start]
+        if regex.search(rf"(?:{rule.not_after.pattern})\s*$", before, regex.I):
+            return True
+    if rule.not_before is not None:
+        if regex.match(rf"\s*(?:{rule.not_before.pattern})(?!\w)", text[end : end + 40], regex.I):
+            return True
+    return False
+
+
+def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate], list[str]]:
+    """Every accepted match of every rule; warnings for rules that ran out of time."""
+    candidates: list[Candidate] = []
+    warnings: list[str] = []
+    for rule in rules:
+        build = KINDS[rule.kind].build
+        try:
+            for match in rule.pattern.finditer(text, timeout=MATCH_TIMEOUT_S):
+                start, end = match.span()
+                while start < end and text[start].isspace():
+                    start += 1
+                while end > start and text[end - 1].isspace():
+                    end -= 1
+                if start == end or _vetoed(rule, text, start, end):
+                    continue
+                fields = build(match, text)
+                if fields is not None:
+                    candidates.append(Candidate(rule, start, end, fields))
+        except TimeoutError:
+            warnings.append(f"rule {rule.id} ran out of time ({MATCH_TIMEOUT_S} s); its matches on this page were skipped")
+    return candidates, warnings
+
+
+def _sentence_of(text: str, sentence_starts: list[int], sentence_ends: list[int], start: int, end: int) -> str:
+    """The sentence(s) a span stands in: from the one holding its start to its end."""
+    first = max(0, bisect.bisect_right(sentence_starts, start) - 1)
+    last = max(first, bisect.bisect_right(sentence_starts, max(start, end - 1)) - 1)
+    if not sentence_starts:
+        return text[start:end]
+    lo, hi = min(sentence_starts[first], start), max(sentence_ends[last], end)
+    return text[lo:hi]
+
+
+def recognize_page(text: str, page: int, *, patterns: Path = PATTERNS_DIR) -> tuple[list[Record], list[str]]:
+    """Records found on one page, in text order, and warnings about the search."""
+    rules = load_rules(patterns)
+    candidates, warnings = find_candidates(text, rules)
+    chosen = resolve(candidates, len(text))
+    sentences = split_sentences(text) if chosen else []
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+    records = []
+    for c in sorted(chosen, key=lambda c: (c.start, c.end, c.rule.kind)):
+        records.append(
+            _RECORD.validate_python(
+                {
+                    "id": f"p{page}-{c.start}-{c.end}-{c.rule.kind}",
+                    "kind": c.rule.kind,
+                    "surface": text[c.start : c.end],
+                    "page": page,
+                    "start": c.start,
+                    "end": c.end,
+                    "sentence": _sentence_of(text, starts, ends, c.start, c.end),
+                    "rule": c.rule.id,
+                    **c.fields,
+                }
+            )
+        )
+    return records, [f"page {page}: {w}" for w in warnings]

@@ -35,6 +35,10 @@ class Candidate:
     fields: dict[str, Any]
 
     @property
+    def kind(self) -> str:
+        return self.rule.kind
+
+    @property
     def priority(self) -> tuple[int, int, int]:
         return (KINDS[self.rule.kind].priority, self.rule.priority, self.end - self.start)
 

@@ -122,7 +122,7 @@ class MoneyRecord(RecordBase):
 
 class DateRecord(RecordBase):
     kind: Literal["date"] = "date"
-    value: str | None = Field(description="ISO date; null when the year is not written.")
+    value: str | None = Field(description="ISO date ('2014-07-07', or '2024-06' for a month); null when the year is not written.")
     year: int | None = None
     month: int | None = None
     day: int | None = None
@@ -142,7 +142,8 @@ class LegalRefRecord(RecordBase):
     code: str | None = None
     symbol: str | None = Field(description="Canonical symbol, e.g. '24/2014/NĐ-CP'.")
     issued: str | None = Field(default=None, description="ISO date of issue when the text gives it.")
-    provision: str | None = None
+    provision: str | None = Field(default=None, description="The part cited, e.g. 'Khoản 11, Điều 1'.")
+    title: str | None = Field(default=None, description="The name, for a document cited by name ('Luật Ngân sách nhà nước').")
 
 
 Record = Annotated[

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import regex
 
-from . import count, money, percent, rank, rank_change, ratio, score, score_change
+from . import count, date, legal_ref, money, percent, period, rank, rank_change, ratio, score, score_change
 
 Builder = Callable[[regex.Match[str], str], "dict | None"]
 
@@ -31,11 +31,15 @@ def _kind(name: str, priority: int, module: ModuleType) -> Kind:
     return Kind(name, priority, module.build, module.FIELD_SOURCES)
 
 
-# A change ("tăng 4,42 điểm") contains a score, a rank ("thứ 27/63") looks like a ratio,
-# and any of them contains a bare number that could be a count: the more specific wins.
+# A symbol ("24/2014/NĐ-CP") holds what looks like a date or a ratio, a change ("tăng
+# 4,42 điểm") contains a score, a rank ("thứ 27/63") looks like a ratio, and any of them
+# contains a bare number that could be a count: the more specific wins.
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
+        _kind("legal_ref", 100, legal_ref),
+        _kind("date", 90, date),
+        _kind("period", 85, period),
         _kind("score_change", 70, score_change),
         _kind("rank_change", 70, rank_change),
         _kind("rank", 60, rank),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, load
 from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
+from extractor.evaluate import evaluate
 from extractor.pipeline import extract_files
 from extractor.rulebook import PATTERNS_DIR
 from extractor.records import Extraction
@@ -76,6 +77,15 @@ def cmd_text(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    report = evaluate([Path(p) for p in args.paths], patterns=Path(args.patterns))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(report.table(show_errors=args.show_errors))
+    return EXIT_OK if report.documents else EXIT_NOTHING_READ
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     schema = Extraction.model_json_schema(mode="serialization")
     sys.stdout.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
@@ -111,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("file", metavar="FILE")
     text.add_argument("--page", type=int, metavar="N", help="print only page N, exactly, with no header")
     text.set_defaults(run=cmd_text)
+
+    evaluation = commands.add_parser("eval", help="precision and recall against gold annotations")
+    evaluation.add_argument("paths", nargs="+", metavar="PATH", help="folders of gold files, gold files, or documents with gold beside them")
+    evaluation.add_argument("--show-errors", action="store_true", help="list misses and false hits with their sentence")
+    evaluation.add_argument("--format", choices=("text", "json"), default="text", help="text table (default) or JSON")
+    evaluation.add_argument("--patterns", metavar="DIR", default=str(PATTERNS_DIR), help="folder of pattern files to use")
+    evaluation.set_defaults(run=cmd_eval)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of extract's output")
     schema.set_defaults(run=cmd_schema)

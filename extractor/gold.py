@@ -102,6 +102,14 @@ class Gold:
     metrics: list[GoldMetric]
 
 
+def is_shared(gold_path: Path) -> bool:
+    """Whether a gold file's document is one written by others, read from ../shared."""
+    try:
+        return str(json.loads(gold_path.read_text(encoding="utf-8")).get("document", "")).startswith("shared:")
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def document_path(gold_path: Path, document: str) -> Path:
     if document.startswith("shared:"):
         return SHARED / document.removeprefix("shared:")

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Render the corpus's text documents into PDFs, with their gold moved to PDF pages.
+
+    python corpus/build.py            # write <name>.pdf and <name>.pdf.gold.json beside each <name>.txt
+    python corpus/build.py --check    # only check that the committed PDFs read back as their texts
+
+For every ``<name>.txt`` in corpus/dev, corpus/heldout and corpus/regressions that has a
+gold file, the normalized text is rendered by corpus/render_pdf.py, and the gold is
+derived: each record keeps its kind, surface and fields, and gets the page and the
+occurrence it has in the PDF. The derivation relies on the PDF reading back as the
+text's paragraphs ("\\n".join(pages) == text), which is checked for every file.
+Only files this script made are overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from corpus.render_pdf import find_font, render  # noqa: E402
+from extractor.gold import locate  # noqa: E402
+from extractor.loaders import load_bytes  # noqa: E402
+from extractor.normalize import normalize  # noqa: E402
+from extractor import load  # noqa: E402
+
+FOLDERS = ("dev", "heldout", "regressions")
+DERIVED = "derived by corpus/build.py from {name}.txt.gold.json; do not edit"
+
+
+def derive_gold(txt_gold: dict, text: str, pdf_pages: list[str], pdf_name: str) -> tuple[dict, list[str]]:
+    """The gold of the PDF rendering; also the surfaces that a page break splits."""
+    offsets, position = [], 0
+    for page in pdf_pages:
+        offsets.append(position)
+        position += len(page) + 1
+    records, lost = [], []
+    for entry in txt_gold["records"]:
+        surface = normalize(entry["surface"]).text
+        start = locate(text, surface, entry.get("occurrence", 1))
+        if start is None:
+            raise ValueError(f"{entry['surface']!r} is not in the text")
+        page = max(i for i, o in enumerate(offsets) if o <= start)
+        local = start - offsets[page]
+        if local + len(surface) > len(pdf_pages[page]):
+            lost.append(surface)
+            continue
+        occurrence = 1 + sum(1 for i in range(local) if pdf_pages[page].startswith(surface, i))
+        records.append({**entry, "page": page + 1, "occurrence": occurrence})
+    return {
+        "document": pdf_name,
+        "note": DERIVED.format(name=pdf_name.removesuffix(".pdf")),
+        "records": records,
+        "metrics": txt_gold.get("metrics", []),
+    }, lost
+
+
+def build(txt: Path, *, check: bool) -> str:
+    """Render one document; returns a line saying what happened."""
+    pdf = txt.with_suffix(".pdf")
+    gold_out = Path(str(pdf) + ".gold.json")
+    text = load(txt).pages[0].text
+    if check:
+        data = pdf.read_bytes()
+    else:
+        data = render(text, find_font())
+    pages = [page.text for page in load_bytes(data, str(pdf)).pages]
+    if "\n".join(pages) != text:
+        return f"error: {pdf}: does not read back as {txt.name}"
+    txt_gold = json.loads(Path(str(txt) + ".gold.json").read_text(encoding="utf-8"))
+    derived, lost = derive_gold(txt_gold, text, pages, pdf.name)
+    if check:
+        committed = json.loads(gold_out.read_text(encoding="utf-8"))
+        return f"ok: {pdf}" if committed == derived else f"error: {gold_out}: differs from what build.py derives"
+    if gold_out.exists() and "derived by corpus/build.py" not in gold_out.read_text(encoding="utf-8"):
+        return f"error: {gold_out}: exists and was not made by this script; not overwritten"
+    pdf.write_bytes(data)
+    gold_out.write_text(json.dumps(derived, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    note = f" ({len(lost)} record(s) split by a page break left out)" if lost else ""
+    return f"wrote: {pdf} ({len(pages)} pages){note}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="check the committed PDFs and derived gold; write nothing")
+    args = parser.parse_args(argv)
+    status = 0
+    for folder in FOLDERS:
+        for txt in sorted((REPO / "corpus" / folder).glob("*.txt")):
+            if not Path(str(txt) + ".gold.json").is_file():
+                continue
+            line = build(txt, check=args.check)
+            print(line)
+            status |= line.startswith("error")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Precision and recall against gold annotations, per kind, per format and per folder.
+
+A found record matches a gold record when the kind and page agree, the spans overlap
+and the key fields agree (:data:`extractor.gold.KEY_FIELDS`); each gold record matches
+at most one found record. Metrics match on indicator, subject, year and every value the
+gold states; they are reported apart, since the metric stage lands after the records.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .gold import KEY_FIELDS, METRIC_VALUES, REPO, SHARED, Gold, GoldMetric, gold_files, is_shared, load_gold
+from .pipeline import extract_file
+from .records import Metric, Record
+from .rulebook import PATTERNS_DIR
+from .segment import split_sentences
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        rounded = lambda v: None if v is None else round(v, 4)  # noqa: E731
+        return {"gold": self.tp + self.fn, "found": self.tp + self.fp, "tp": self.tp,
+                "precision": rounded(self.precision), "recall": rounded(self.recall), "f1": rounded(self.f1)}
+
+
+@dataclass
+class Error:
+    """A miss (a gold record nobody found) or a false hit (a found record not in gold)."""
+
+    what: str  # "miss" or "false"
+    document: str
+    page: int
+    kind: str
+    surface: str
+    key: dict[str, Any]
+    sentence: str
+
+
+@dataclass
+class DocumentResult:
+    gold: Path
+    document: Path
+    format: str
+    folder: str
+    kinds: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    metrics: Counts = field(default_factory=Counts)
+    errors: list[Error] = field(default_factory=list)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)) and not isinstance(a, bool):
+        return Decimal(str(a)) == Decimal(str(b))
+    return a == b
+
+
+def key_of(record: Record) -> dict[str, Any]:
+    fields = KEY_FIELDS[record.kind]
+    if record.kind == "legal_ref" and getattr(record, "symbol", None):
+        fields = ("symbol",)  # a canonical symbol says it all
+    return {name: getattr(record, name, None) for name in fields}
+
+
+def records_match(gold: Record, found: Record) -> bool:
+    """Same kind and page, overlapping spans, and the key fields agree."""
+    if gold.kind != found.kind or gold.page != found.page:
+        return False
+    if not (gold.start < found.end and found.start < gold.end):
+        return False
+    return all(_same(value, getattr(found, name, None)) for name, value in key_of(gold).items())
+
+
+def _fold(name: str | None) -> str | None:
+    if name is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+def metrics_match(gold: GoldMetric, found: Metric) -> bool:
+    if (gold.indicator, _fold(gold.subject), gold.year) != (found.indicator, _fold(found.subject), found.year):
+        return False
+    return all(_same(getattr(gold, name), getattr(found, name)) for name in METRIC_VALUES if getattr(gold, name) is not None)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence(s) around a span, for showing a missed gold record in context."""
+    around = [s for s in split_sentences(text) if s.start < max(end, start + 1) and start < s.end]
+    return text[around[0].start : around[-1].end] if around else text[start:end]
+
+
+def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentResult:
+    extraction = extract_file(gold.document, include_text=True, patterns=patterns)
+    pages = {p.number: p.text for p in extraction.pages or []}
+    folder = gold.path.parent.name
+    result = DocumentResult(gold.path, gold.document, extraction.source.format, folder)
+    name = str(gold.path.relative_to(REPO)) if gold.path.is_relative_to(REPO) else str(gold.path)
+    name = name.removesuffix(".gold.json")
+
+    unmatched = list(extraction.records)
+    for expected in gold.records:
+        hit = next((f for f in unmatched if records_match(expected, f)), None)
+        if hit is not None:
+            unmatched.remove(hit)
+            result.kinds[expected.kind].tp += 1
+        else:
+            result.kinds[expected.kind].fn += 1
+            result.errors.append(Error("miss", name, expected.page, expected.kind, expected.surface, key_of(expected),
+                                       _sentence(pages.get(expected.page, ""), expected.start, expected.end)))
+    for found in unmatched:
+        result.kinds[found.kind].fp += 1
+        result.errors.append(Error("false", name, found.page, found.kind, found.surface, key_of(found), found.sentence))
+
+    found_metrics = list(extraction.metrics)
+    for expected_metric in gold.metrics:
+        hit_metric = next((m for m in found_metrics if metrics_match(expected_metric, m)), None)
+        if hit_metric is not None:
+            found_metrics.remove(hit_metric)
+            result.metrics.tp += 1
+        else:
+            result.metrics.fn += 1
+            result.errors.append(Error("miss", name, expected_metric.page or 1, "metric", _metric_label(expected_metric),
+                                       _metric_values(expected_metric), ""))
+    result.metrics.fp += len(found_metrics)
+    for extra in found_metrics:
+        result.errors.append(Error("false", name, extra.page, "metric", _metric_label(extra), _metric_values(extra),
+                                   pages.get(extra.page, "")[extra.start : extra.end]))
+    return result
+
+
+def _metric_label(metric: GoldMetric | Metric) -> str:
+    return f"{metric.indicator} {metric.subject} {metric.year}"
+
+
+def _metric_values(metric: GoldMetric | Metric) -> dict[str, Any]:
+    return {name: getattr(metric, name) for name in METRIC_VALUES if getattr(metric, name) is not None}
+
+
+@dataclass
+class Report:
+    documents: list[DocumentResult]
+    skipped: list[str]
+
+    def _total(self, results: list[DocumentResult]) -> tuple[dict[str, Counts], Counts, Counts]:
+        kinds: dict[str, Counts] = defaultdict(Counts)
+        metrics = Counts()
+        for r in results:
+            for kind, counts in r.kinds.items():
+                kinds[kind].add(counts)
+            metrics.add(r.metrics)
+        micro = Counts()
+        for counts in kinds.values():
+            micro.add(counts)
+        return dict(sorted(kinds.items())), micro, metrics
+
+    def by(self, attribute: str) -> dict[str, tuple[Counts, Counts]]:
+        groups: dict[str, list[DocumentResult]] = defaultdict(list)
+        for r in self.documents:
+            groups[getattr(r, attribute)].append(r)
+        return {name: self._total(results)[1:] for name, results in sorted(groups.items())}
+
+    def as_dict(self) -> dict[str, Any]:
+        kinds, micro, metrics = self._total(self.documents)
+        return {
+            "documents": len(self.documents),
+            "skipped": self.skipped,
+            "kinds": {k: c.as_dict() for k, c in kinds.items()},
+            "micro": micro.as_dict(),
+            "metrics": metrics.as_dict(),
+            "by_format": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("format").items()},
+            "by_folder": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("folder").items()},
+            "errors": [e.__dict__ | {"key": {k: str(v) if v is not None else None for k, v in e.key.items()}}
+                       for r in self.documents for e in r.errors],
+        }
+
+    def table(self, *, show_errors: bool = False) -> str:
+        kinds, micro, metrics = self._total(self.documents)
+
+        def row(name: str, c: Counts) -> str:
+            fmt = lambda v: "    -" if v is None else f"{v:5.3f}"  # noqa: E731
+            return f"{name:<14}{c.tp + c.fn:>6}{c.tp + c.fp:>7}{c.tp:>6}  {fmt(c.precision)}  {fmt(c.recall)}  {fmt(c.f1)}"
+
+        lines = [f"{len(self.documents)} documents", "", f"{'kind':<14}{'gold':>6}{'found':>7}{'tp':>6}  {'P':>5}  {'R':>5}  {'F1':>5}"]
+        lines += [row(kind, counts) for kind, counts in kinds.items()]
+        lines += [row("micro", micro), "", row("metrics", metrics)]
+        for attribute in ("format", "folder"):
+            lines += ["", f"by {attribute}"]
+            for name, (m, mm) in self.by(attribute).items():
+                lines += [row(f"  {name}", m), row(f"  {name} metrics", mm)]
+        if self.skipped:
+            lines += ["", *[f"skipped: {s}" for s in self.skipped]]
+        if show_errors:
+            lines += ["", "errors (miss: in gold, not found; false: found, not in gold)"]
+            for r in self.documents:
+                for e in r.errors:
+                    key = ", ".join(f"{k}={v}" for k, v in e.key.items())
+                    lines.append(f"{e.what:<5}  {e.document} p{e.page}  {e.kind} {e.surface!r} ({key})")
+                    if e.sentence:
+                        lines.append(f"       in: {e.sentence}")
+        return "\n".join(lines) + "\n"
+
+
+def evaluate(paths: list[Path], *, patterns: Path = PATTERNS_DIR) -> Report:
+    """Evaluate every gold file under ``paths``; gold of documents in an absent ../shared is skipped."""
+    results: list[DocumentResult] = []
+    skipped: list[str] = []
+    for path in gold_files(paths):
+        if is_shared(path) and not SHARED.is_dir():
+            skipped.append(f"{path} (its document is in {SHARED}, which is absent)")
+            continue
+        results.append(evaluate_document(load_gold(path), patterns=patterns))
+    return Report(results, skipped)

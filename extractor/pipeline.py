@@ -11,6 +11,7 @@ from pathlib import Path
 from .document import Document, Page
 from .errors import ExtractorError, InputError
 from .loaders import load
+from .metrics import assemble
 from .recognize import recognize_page
 from .rulebook import PATTERNS_DIR
 from .records import Extraction, PageText, Source
@@ -19,8 +20,8 @@ from .records import Extraction, PageText, Source
 def extract_document(document: Document, *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
     """Run extraction on a loaded document.
 
-    Records come from the rules in patterns/; metrics are filled by the metric stage
-    when it lands.
+    Records come from the rules in patterns/; metrics join them per index, subject
+    and year (:mod:`extractor.metrics`).
     """
     records: list = []
     warnings = list(document.warnings)
@@ -28,6 +29,8 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
         page_records, page_warnings = recognize_page(page.text, page.number, patterns=patterns)
         records += page_records
         warnings += page_warnings
+    metrics, metric_warnings = assemble([(p.number, p.text) for p in document.pages], records)
+    warnings += metric_warnings
     return Extraction(
         source=Source(
             path=document.path,
@@ -39,7 +42,7 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
             bytes=document.size,
         ),
         records=records,
-        metrics=[],
+        metrics=metrics,
         warnings=warnings,
         pages=[PageText(number=p.number, text=p.text) for p in document.pages] if include_text else None,
     )

@@ -28,4 +28,7 @@ def score_value(written: str) -> Decimal:
 
 
 def build(match: regex.Match[str], text: str) -> dict | None:
-    return {"value": score_value(group(match, "value")), "unit": "điểm"}
+    written = group(match, "value")
+    if len(written) == 4 and written.isdigit() and 1900 <= int(written) <= 2100:
+        return None  # "năm 2022 điểm số tăng": a year before the noun "điểm số"
+    return {"value": score_value(written), "unit": "điểm"}

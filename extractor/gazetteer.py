@@ -1,0 +1,135 @@
+"""Mentions of indices and provinces, found with spaCy's PhraseMatcher.
+
+The gazetteers are data (patterns/gazetteers/indices.yaml, provinces.yaml). Matching
+runs on syllables, not on underthesea's words: a phrase segmented on its own can come
+out differently from the same phrase inside a sentence ("Hòa Bình" is one word after
+"tỉnh" and two at the start of a sentence), while syllables are the same everywhere.
+Tokens are compared lower-cased, on text that normalization has already given one
+tone-mark placement, so "HOÀ BÌNH", "Hoà Bình" and "hòa bình" are one name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import regex
+import yaml
+
+from .normalize import normalize
+
+if TYPE_CHECKING:
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+GAZETTEERS = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers"
+_SYLLABLE = regex.compile(r"\w+|[^\w\s]")
+# Prefixes a province name may carry in text; the subject is the name without them.
+PROVINCE_PREFIXES = ("tỉnh", "thành phố", "tp.", "tp", "tp .")
+
+
+@dataclass(frozen=True)
+class Province:
+    name: str
+    code: str
+    to_2025: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A gazetteer entry found in text: kind "index" or "province", its key, its span."""
+
+    kind: str
+    key: str
+    start: int
+    end: int
+
+
+@cache
+def indices() -> dict[str, list[str]]:
+    return yaml.safe_load((GAZETTEERS / "indices.yaml").read_text(encoding="utf-8"))["indices"]
+
+
+@cache
+def provinces() -> dict[str, Province]:
+    data = yaml.safe_load((GAZETTEERS / "provinces.yaml").read_text(encoding="utf-8"))["provinces"]
+    return {
+        p["name"]: Province(p["name"], p["code"], p["to_2025"], tuple(p.get("variants", ())))
+        for p in data
+    }
+
+
+def syllable_doc(text: str) -> Doc:
+    """A spaCy Doc of ``text`` with one token per syllable or punctuation mark.
+
+    ``doc.text == text``, so token offsets (``token.idx``) are offsets into the text.
+    """
+    from spacy.tokens import Doc
+
+    from .segment import spacy_vocab
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    position = 0
+    for m in _SYLLABLE.finditer(text):
+        gap = text[position : m.start()]
+        if gap:
+            if words and gap.startswith(" "):
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+        words.append(m.group())
+        spaces.append(False)
+        position = m.end()
+    tail = text[position:]
+    if tail:
+        if words and tail.startswith(" "):
+            spaces[-1] = True
+            tail = tail[1:]
+        if tail:
+            words.append(tail)
+            spaces.append(False)
+    return Doc(spacy_vocab(), words=words, spaces=spaces)
+
+
+@cache
+def _matcher() -> PhraseMatcher:
+    from spacy.matcher import PhraseMatcher
+
+    from .segment import spacy_vocab
+
+    matcher = PhraseMatcher(spacy_vocab(), attr="LOWER")
+
+    def add(label: str, phrases: list[str]) -> None:
+        matcher.add(label, [syllable_doc(normalize(p).text) for p in phrases])
+
+    for key, forms in indices().items():
+        add(f"index:{key}", forms)
+    for province in provinces().values():
+        add(f"province:{province.name}", [province.name, *province.variants])
+    return matcher
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Index and province mentions in ``text``, longest first where they overlap.
+
+    >>> [(m.kind, m.key, "Hòa Bình, PAR INDEX, Chỉ số CCHC"[m.start:m.end]) for m in find_mentions("Hòa Bình, PAR INDEX, Chỉ số CCHC")]
+    [('province', 'Hòa Bình', 'Hòa Bình'), ('index', 'PAR_INDEX', 'PAR INDEX'), ('index', 'PAR_INDEX', 'Chỉ số CCHC')]
+    """
+    doc = syllable_doc(text)
+    spans = []
+    for match_id, start, end in _matcher()(doc):
+        kind, _, key = doc.vocab.strings[match_id].partition(":")
+        span = doc[start:end]
+        spans.append(Mention(kind, key, span.start_char, span.end_char))
+    spans.sort(key=lambda m: (-(m.end - m.start), m.start))
+    kept: list[Mention] = []
+    for mention in spans:
+        if all(mention.end <= k.start or k.end <= mention.start for k in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)

@@ -20,7 +20,7 @@ from .kinds import KINDS
 from .records import Record
 from .resolve import resolve
 from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
-from .segment import split_sentences
+from .segment import split_sentences, tag
 
 _RECORD = TypeAdapter(Record)
 
@@ -54,11 +54,34 @@ def _vetoed(rule: Rule, text: str, start: int, end: int) -> bool:
     return False
 
 
+def noun_after(text: str, position: int) -> tuple[int, int] | None:
+    """The span of a common noun right after ``position``, by part-of-speech tags of its sentence."""
+    sentence = next((s for s in split_sentences(text) if s.start <= position < s.end), None)
+    if sentence is None:
+        return None
+    for token, pos in tag(text, sentence.start, sentence.end):
+        if token.start >= position:
+            gap = text[position : token.start]
+            # A capital mid-sentence starts a name ("3530 Bộ Công an"), not a counted noun.
+            common = pos in _COUNTED_TAGS and text[token.start].islower()
+            return (token.start, token.end) if common and not gap.strip() else None
+    return None
+
+
+# Common nouns and classifiers; not unit nouns ("giờ"), proper nouns or anything else.
+_COUNTED_TAGS = {"N", "Nc"}
+
+
 def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate], list[str]]:
-    """Every accepted match of every rule; warnings for rules that ran out of time."""
+    """Every accepted match of every rule; warnings for rules that ran out of time.
+
+    Rules that take their counted noun from part-of-speech tags run last, and only where
+    no other rule matched: tagging is the slow step, and a number inside a date, a symbol
+    or a percentage needs no noun.
+    """
     candidates: list[Candidate] = []
     warnings: list[str] = []
-    for rule in rules:
+    for rule in sorted(rules, key=lambda r: r.unit_from_tags):
         build = KINDS[rule.kind].build
         try:
             for match in rule.pattern.finditer(text, timeout=MATCH_TIMEOUT_S):
@@ -69,9 +92,17 @@ def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate]
                     end -= 1
                 if start == end or _vetoed(rule, text, start, end):
                     continue
+                if rule.unit_from_tags and any(c.start < end and start < c.end for c in candidates):
+                    continue
                 fields = build(match, text)
-                if fields is not None:
-                    candidates.append(Candidate(rule, start, end, fields))
+                if fields is None:
+                    continue
+                if rule.unit_from_tags:
+                    noun = noun_after(text, end)
+                    if noun is None:
+                        continue
+                    end, fields = noun[1], {**fields, "unit": text[noun[0] : noun[1]]}
+                candidates.append(Candidate(rule, start, end, fields))
         except TimeoutError:
             warnings.append(f"rule {rule.id} ran out of time ({MATCH_TIMEOUT_S} s); its matches on this page were skipped")
     return candidates, warnings

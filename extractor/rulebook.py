@@ -53,6 +53,9 @@ class RuleSpec(_Strict):
     priority: int = 0
     not_after: list[str] = Field(default_factory=list, description="Words that veto a match right before it.")
     not_before: list[str] = Field(default_factory=list, description="Words that veto a match right after it.")
+    unit_from_tags: bool = Field(
+        default=False, description="The counted noun is the noun word the part-of-speech tagger finds right after the match."
+    )
     examples: list[Example] = Field(min_length=3)
     counterexamples: list[str] = Field(min_length=1)
 
@@ -74,6 +77,7 @@ class Rule:
     priority: int
     not_after: regex.Pattern[str] | None
     not_before: regex.Pattern[str] | None
+    unit_from_tags: bool
     examples: tuple[Example, ...]
     counterexamples: tuple[str, ...]
     source: Path
@@ -191,6 +195,8 @@ def _compile_rule(spec: RuleSpec, file: PatternFile, definitions: dict[str, str]
             if name not in fields:
                 raise PatternError(f"{where}: example {example.text!r} expects {name!r}, which {kind} records do not have")
             needed = sources.get(name, set())
+            if spec.unit_from_tags and name == "unit":
+                continue
             if expected is not None and needed is not None and not needed & set(pattern.groupindex):
                 raise PatternError(
                     f"{where}: example {example.text!r} expects {name!r}, but the regex has no group that gives it "
@@ -202,7 +208,7 @@ def _compile_rule(spec: RuleSpec, file: PatternFile, definitions: dict[str, str]
 
     return Rule(
         id=spec.id, kind=kind, pattern=pattern, priority=spec.priority,
-        not_after=words(spec.not_after), not_before=words(spec.not_before),
+        not_after=words(spec.not_after), not_before=words(spec.not_before), unit_from_tags=spec.unit_from_tags,
         examples=tuple(spec.examples), counterexamples=tuple(spec.counterexamples), source=path,
     )
 

@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 import regex
@@ -45,6 +45,7 @@ __all__ = [
     "segment",
     "spacy_vocab",
     "split_sentences",
+    "tag",
     "to_spacy_doc",
     "tokenize",
 ]
@@ -243,6 +244,31 @@ def to_spacy_doc(text: str, segmentation: Segmentation | None = None) -> Doc:
     return Doc(spacy_vocab(), words=words, spaces=spaces, sent_starts=sent_starts)
 
 
+def tag(text: str, start: int = 0, end: int | None = None) -> list[tuple[Token, str]]:
+    """Words of ``text[start:end]`` with underthesea's part-of-speech tags ("N", "M", "V"...).
+
+    Used for context only (the noun after a number), so a word that does not align is
+    left out rather than guessed; call it on one sentence, not on a page.
+
+    >>> text = "tỉnh đã tổ chức 19 Hội nghị"
+    >>> [(t.text_in(text), pos) for t, pos in tag(text)][-2:]
+    [('19', 'M'), ('Hội nghị', 'N')]
+    """
+    start, end, _ = slice(start, end).indices(len(text))
+    tagged: list[tuple[Token, str]] = []
+    for line_start, line_end in _line_spans(text, start, end):
+        position = line_start
+        for word, pos in _pos_tag(text[line_start:line_end]):
+            position = _skip_space(text, position, line_end)
+            stop = _match(text, position, line_end, word.strip())
+            if stop < 0:
+                break  # the rest of the line does not align; context there is unknown
+            if stop > position:
+                tagged.append((Token(position, stop), pos))
+            position = stop
+    return tagged
+
+
 @cache
 def spacy_vocab() -> Vocab:
     """The vocabulary of every Doc made here (Matchers must be built on the same one).
@@ -279,6 +305,16 @@ def _sent_tokenize(line: str) -> list[str]:
         return [piece for piece in _underthesea()[0](line) if isinstance(piece, str)]
     except Exception:  # never let odd input stop a document: the line is one sentence
         return [line]
+
+
+@lru_cache(maxsize=4096)
+def _pos_tag(line: str) -> tuple[tuple[str, str], ...]:
+    from underthesea import pos_tag
+
+    try:
+        return tuple((w, t) for w, t in pos_tag(line) if isinstance(w, str) and w.strip())
+    except Exception:  # odd input: no tags, so no context from them
+        return ()
 
 
 def _word_tokenize(line: str) -> list[str]:

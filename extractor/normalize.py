@@ -168,6 +168,7 @@ _LIST_ITEM = regex.compile(
     regex.VERBOSE,
 )
 _STARTS_CONTINUATION = regex.compile(r"^\s*[\p{Ll},;)%]")
+_COLUMN_GAP = regex.compile(r"\S(?:\t| {2,})\S")
 # A line at least this share of the page's usual line width was probably wrapped.
 _WRAPPED_SHARE = 0.6
 # Before a line starting with a dash, only a nearly full line counts as wrapped.
@@ -183,8 +184,8 @@ def _wrap_width(lines: list[str]) -> int:
 
 def _is_wrapped(previous: str, following: str, width: int) -> bool:
     """Whether the break between two adjacent non-blank lines is only layout."""
-    if _LIST_ITEM.match(following):
-        return False
+    if _LIST_ITEM.match(following) or (_COLUMN_GAP.search(previous) and _COLUMN_GAP.search(following)):
+        return False  # a list item, or two rows of a table set out with tabs or spaces
     if _STARTS_CONTINUATION.match(following):
         return True
     if _SENTENCE_END.search(previous):

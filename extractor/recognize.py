@@ -21,6 +21,7 @@ from .records import Record
 from .resolve import resolve
 from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
 from .segment import split_sentences, tag
+from .tables import table_records
 
 _RECORD = TypeAdapter(Record)
 
@@ -143,4 +144,4 @@ def recognize_page(text: str, page: int, *, patterns: Path = PATTERNS_DIR) -> tu
                 }
             )
         )
-    return records, [f"page {page}: {w}" for w in warnings]
+    return table_records(text, page, records), [f"page {page}: {w}" for w in warnings]

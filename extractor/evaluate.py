@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .gazetteer import canonical_subject
 from .gold import KEY_FIELDS, METRIC_VALUES, REPO, SHARED, Gold, GoldMetric, gold_files, is_shared, load_gold
 from .pipeline import extract_file
 from .records import Metric, Record
@@ -106,7 +107,10 @@ def _fold(name: str | None) -> str | None:
 
 
 def metrics_match(gold: GoldMetric, found: Metric) -> bool:
-    if (gold.indicator, _fold(gold.subject), gold.year) != (found.indicator, _fold(found.subject), found.year):
+    """Same indicator, year and subject (a province by any of its names), and every value
+    the gold states."""
+    same_subject = canonical_subject(gold.subject) == canonical_subject(found.subject) or _fold(gold.subject) == _fold(found.subject)
+    if not same_subject or (gold.indicator, gold.year) != (found.indicator, found.year):
         return False
     return all(_same(getattr(gold, name), getattr(found, name)) for name in METRIC_VALUES if getattr(gold, name) is not None)
 

@@ -36,6 +36,11 @@ class Province:
     code: str
     to_2025: str
     variants: tuple[str, ...]
+    name_from_2025: str | None = None
+
+    def name_in(self, year: int | None) -> str:
+        """The name for results of ``year``: Thừa Thiên Huế became the city of Huế in 2025."""
+        return self.name_from_2025 if self.name_from_2025 and year is not None and year >= 2025 else self.name
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,15 @@ def indices() -> dict[str, list[str]]:
 
 
 @cache
+def agencies() -> list[str]:
+    return yaml.safe_load((GAZETTEERS / "agencies.yaml").read_text(encoding="utf-8"))["agencies"]
+
+
+@cache
 def provinces() -> dict[str, Province]:
     data = yaml.safe_load((GAZETTEERS / "provinces.yaml").read_text(encoding="utf-8"))["provinces"]
     return {
-        p["name"]: Province(p["name"], p["code"], p["to_2025"], tuple(p.get("variants", ())))
+        p["name"]: Province(p["name"], p["code"], p["to_2025"], tuple(p.get("variants", ())), p.get("name_from_2025"))
         for p in data
     }
 
@@ -112,11 +122,13 @@ def _matcher() -> PhraseMatcher:
         add(f"index:{key}", forms)
     for province in provinces().values():
         add(f"province:{province.name}", [province.name, *province.variants])
+    for agency in agencies():
+        add(f"agency:{agency}", [agency])
     return matcher
 
 
 def find_mentions(text: str) -> list[Mention]:
-    """Index and province mentions in ``text``, longest first where they overlap.
+    """Index, province and agency mentions in ``text``, longest first where they overlap.
 
     >>> [(m.kind, m.key, "Hòa Bình, PAR INDEX, Chỉ số CCHC"[m.start:m.end]) for m in find_mentions("Hòa Bình, PAR INDEX, Chỉ số CCHC")]
     [('province', 'Hòa Bình', 'Hòa Bình'), ('index', 'PAR_INDEX', 'PAR INDEX'), ('index', 'PAR_INDEX', 'Chỉ số CCHC')]
@@ -133,3 +145,19 @@ def find_mentions(text: str) -> list[Mention]:
         if all(mention.end <= k.start or k.end <= mention.start for k in kept):
             kept.append(mention)
     return sorted(kept, key=lambda m: m.start)
+
+
+def canonical_subject(name: str | None) -> str | None:
+    """The province a name denotes, by its gazetteer name, or the name folded to lower case.
+
+    >>> canonical_subject("TT-Huế") == canonical_subject("Thừa Thiên Huế") == canonical_subject("Huế")
+    True
+    """
+    if name is None:
+        return None
+    key = normalize(name).text.lower()
+    for province in provinces().values():
+        forms = [province.name, *province.variants, *([province.name_from_2025] if province.name_from_2025 else [])]
+        if key in (normalize(f).text.lower() for f in forms):
+            return province.name
+    return " ".join(key.split())

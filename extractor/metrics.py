@@ -15,7 +15,7 @@ disagrees with an earlier one is kept in ``alternatives`` with ``conflict`` set.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ import regex
 from .gazetteer import Mention, find_mentions, provinces
 from .records import Alternative, Metric, Record
 from .segment import split_sentences
+from .tables import find_tables
 
 # Words between an index and a value that make the value describe something else.
 _NOT_THE_INDEX = regex.compile(
@@ -36,15 +37,17 @@ _LEADER = regex.compile(r"\b(?:dẫn\s+đầu|đứng\s+đầu|quán\s+quân)\b"
 _YEAR = regex.compile(r"(?<![\d/.,-])(?P<year>(?:19|20)\d{2})(?![\d/])")
 _YEAR_BEFORE = regex.compile(r"(?:năm|kỳ)\s+$", regex.I)
 _COMPARED = regex.compile(r"(?:so\s+với|hơn|từ|đến|giai\s+đoạn|-|–)\s*(?:năm\s+)?$", regex.I)
-# Units below a province: "huyện Phú Bình", "thị xã Kỳ Anh", "TX Kỳ Anh", "thành phố Cẩm Phả";
-# departments: "Sở Nội vụ".
+# Units below a province: "huyện Phú Bình", "thị xã Kỳ Anh", "TX Kỳ Anh", "thành phố Cẩm Phả".
+# (Departments and ministries are in the agencies gazetteer.)
 _LOCAL_UNIT = regex.compile(
-    r"(?<!\w)(?:(?P<prefix>huyện|thị\s+xã|TX\.?|thành\s+phố|TP\.?|quận|thị\s+trấn)\s+"
-    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3})"
-    r"|(?P<dept>(?-i:Sở|Ban|Văn\s+phòng|Bộ)\s+(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?:\p{Ll}+|(?-i:\p{Lu}[\p{Ll}\p{M}]*))){0,5}?)"
-    r"(?=\s+(?:xếp|đứng|đạt|dẫn|giữ|tăng|giảm|với|có|\d)|[,;:.]))",
+    r"(?<!\w)(?P<prefix>huyện|thị\s+xã|TX\.?|thành\s+phố|TP\.?|quận|thị\s+trấn|xã|phường)\s+"
+    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3})(?!\w)",
     regex.I,
 )
+# A subject followed by these is the one who announces or surveys, not the one ranked.
+_ANNOUNCER = regex.compile(r"\s*(?:đã\s+|vừa\s+)?(?:công\s+bố|phát\s+ra|phát\s+hành|ban\s+hành|tổ\s+chức|chủ\s+trì|khảo\s+sát|thẩm\s+định|phối\s+hợp)", regex.I)
+# An index qualified like this is a national or regional average, not a subject's score.
+_AVERAGE = regex.compile(r"trung\s+bình|bình\s+quân", regex.I)
 # Index scales: percent since the PAR Index of 2020, and SIPAS; points otherwise.
 VALUE_KINDS = ("score", "percent", "score_change", "rank", "rank_change")
 
@@ -62,6 +65,7 @@ class Statement:
     values: dict[str, Any] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
     inferred: list[str] = field(default_factory=list)
+    context_year: int | None = None  # the index's year last stated before, for inference
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,16 @@ class Subject:
 
 def _subjects(text: str, start: int, end: int, mentions: Sequence[Mention]) -> list[Subject]:
     """Provinces (by gazetteer) and units below them (by their prefix) in a span."""
-    found = [Subject(m.key, m.start, m.end) for m in mentions if m.kind == "province" and start <= m.start < end]
+    found = [Subject(m.key, m.start, m.end) for m in mentions if m.kind in ("province", "agency") and start <= m.start < end]
     for m in _LOCAL_UNIT.finditer(text, start, end):
-        name = m.group("name") or m.group("dept")
-        prefix = (m.group("prefix") or "").lower().rstrip(".")
+        name = m.group("name")
+        prefix = m.group("prefix").lower().rstrip(".")
         if name in provinces() and prefix in ("thành phố", "tp") and name in {"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ", "Huế"}:
             continue  # a centrally-run city: the gazetteer has it
         local = Subject(name, m.start(), m.end())
         found = [s for s in found if not (local.start <= s.start < local.end)]
         found.append(local)
-    return sorted(found, key=lambda s: s.start)
+    return sorted((s for s in found if not _ANNOUNCER.match(text, s.end)), key=lambda s: s.start)
 
 
 def _main_subject(text: str, mentions: Sequence[Mention]) -> str | None:
@@ -109,7 +113,12 @@ def _year_near(text: str, lo: int, hi: int, index_end: int) -> int | None:
         before = text[max(lo, m.start() - 12) : m.start()]
         if _YEAR_BEFORE.search(before) and not _COMPARED.search(text[max(lo, m.start() - 20) : m.start()].removesuffix(" ").rsplit(" năm", 1)[0] + " "):
             return int(m.group("year"))
-    return None
+    period = _PERIOD_OF_YEAR.search(text, lo, hi)  # "tháng 02/2025", "quý I/2024"
+    return int(period.group("year")) if period else None
+
+
+_PERIOD_OF_YEAR = regex.compile(r"(?:tháng|quý)\s+[\dIVX]{1,3}\s*(?:/|năm)\s*(?P<year>(?:19|20)\d{2})(?![\d/])", regex.I)
+_LEADING_YEAR = regex.compile(r"\s*(?:trong\s+|tính\s+đến\s+)?năm\s+(?P<year>(?:19|20)\d{2})\s*[,:]", regex.I)
 
 
 def _level(record: Record, text: str, scope_start: int) -> bool:
@@ -121,29 +130,36 @@ def _level(record: Record, text: str, scope_start: int) -> bool:
 
 def _statements_of_clause(
     text: str, page: int, indicator: str, owner: Mention, clause: tuple[int, int], sentence: tuple[int, int],
-    records: list[Record], mentions: Sequence[Mention],
+    records: list[Record], mentions: Sequence[Mention], year: int | None,
 ) -> list[Statement]:
     lo, hi = clause
     subjects = [s for s in _subjects(text, lo, hi, mentions) if s.start >= owner.start or lo == sentence[0]]
-    # Each subject owns the values after it up to the next subject; values before the first
-    # subject belong to it as well when there is a single subject.
+    # "xã Thạch Hạ (thành phố Hà Tĩnh)": the place in parentheses only locates the first.
+    subjects = [s for i, s in enumerate(subjects) if not (i and text[subjects[i - 1].end : s.start].strip() == "(")]
+    # Each subject owns the values after it up to the next subject; with a single subject
+    # the whole clause is its own.
     spans: list[tuple[Subject | None, int, int]] = []
     valued = [s for s in subjects if any(s.end <= r.start < hi for r in records)]
     if len(valued) <= 1:
-        spans.append((valued[0] if valued else (subjects[0] if subjects else None), owner.end, hi))
+        spans.append((valued[0] if valued else (subjects[0] if subjects else None), lo, hi))
     else:
         for i, s in enumerate(valued):
             spans.append((s, s.start, valued[i + 1].start if i + 1 < len(valued) else hi))
 
-    year = _year_near(text, sentence[0], hi, owner.end)
     statements = []
     for subject, start, end in spans:
         values: dict[str, Any] = {}
         evidence: list[str] = []
+        earlier: list[Statement] = []  # "tăng 1,38 điểm so với năm 2020 (41,02/80)": last year's value
         for record in records:
             if not (start <= record.start < end):
                 continue
-            if record.kind in ("score", "percent") and "score" not in values and _level(record, text, owner.end):
+            compared = values.get("compared_to")
+            if record.kind in ("score", "percent") and compared and text[max(0, record.start - 2) : record.start].strip() == "(":
+                earlier.append(Statement(indicator, subject.name if subject else None, compared, page, record.start, record.end,
+                                         {"score": record.value, "unit": "%" if record.kind == "percent" else "điểm"}, [record.id]))
+                continue
+            if record.kind in ("score", "percent") and "score" not in values and _level(record, text, max(owner.end, start)):
                 values["score"] = record.value
                 values["unit"] = "%" if record.kind == "percent" else "điểm"
             elif record.kind == "score_change" and "score_change" not in values:
@@ -168,15 +184,31 @@ def _statements_of_clause(
                       max(r_end for r_end in [owner.end, *(r.end for r in records if r.id in evidence)]),
                       values, evidence)
         )
+        statements += earlier
     return statements
 
 
-def statements_of_page(text: str, page: int, records: Sequence[Record], main_subject: str | None) -> list[Statement]:
-    """Every statement a page makes; subjects taken from context are marked inferred."""
+def _is_average(text: str, owner: Mention, lo: int) -> bool:
+    """Whether the index mention is qualified as an average ("giá trị trung bình Chỉ số
+    CCHC", "Chỉ số SIPAS trung bình cả nước")."""
+    return bool(_AVERAGE.search(text, max(lo, owner.start - 25), owner.start) or _AVERAGE.match(text, owner.end + 1, owner.end + 16))
+
+
+def statements_of_page(
+    text: str, page: int, records: Sequence[Record], main_subject: str | None, index_years: dict[str, int] | None = None
+) -> list[Statement]:
+    """Every statement a page makes; subjects taken from context are marked inferred.
+
+    ``index_years`` carries, from page to page, the year last stated for each index.
+    """
+    index_years = {} if index_years is None else index_years
     mentions = find_mentions(text)
     values = [r for r in records if r.page == page and r.kind in VALUE_KINDS]
-    statements: list[Statement] = []
+    statements: list[Statement] = list(_statements_of_tables(text, page, values, mentions, main_subject, index_years))
+    in_tables = {e for s in statements for e in s.evidence}
+    values = [r for r in values if r.id not in in_tables]
     previous_index: Mention | None = None
+    topic: Mention | None = None  # the index last named anywhere before
     previous_line = -1
     last_subject: str | None = None
     for sentence in split_sentences(text):
@@ -186,23 +218,116 @@ def statements_of_page(text: str, page: int, records: Sequence[Record], main_sub
         in_sentence = [m for m in mentions if sentence.start <= m.start < sentence.end]
         owners = _owners([m for m in in_sentence if m.kind == "index"])
         sentence_values = [r for r in values if sentence.start <= r.start < sentence.end]
-        if not owners and previous_index is not None and sentence_values:
-            owners = [Mention("index", previous_index.key, sentence.start, sentence.start)]
+        inherited = None if owners else (previous_index or (topic if _ranks_subjects(text, sentence, sentence_values, in_sentence, mentions) else None))
+        if inherited is not None and sentence_values and not _COMPONENT.search(text, sentence.start, sentence.end):
+            owners = [Mention("index", inherited.key, sentence.start, sentence.start)]
+            previous_index = owners[0]  # the rest of the paragraph goes on about it
         for i, owner in enumerate(owners):
             lo = sentence.start if i == 0 else owner.start
             hi = owners[i + 1].start if i + 1 < len(owners) else sentence.end
-            clause_values = [r for r in sentence_values if lo <= r.start < hi and r.start >= owner.end]
-            for statement in _statements_of_clause(text, page, owner.key, owner, (lo, hi), (sentence.start, sentence.end), clause_values, in_sentence):
+            adjacent = regex.match(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?((?:19|20)\d{2})(?![\d/])", text[owner.end : hi], regex.I)
+            if adjacent:
+                index_years[owner.key] = int(adjacent.group(1))
+            if _is_average(text, owner, lo):
+                continue
+            year = _year_near(text, lo, hi, owner.end)
+            if year is None:  # "Năm 2023, Chỉ số CCHC ...; Chỉ số SIPAS ...": the lead year holds for all
+                lead = _LEADING_YEAR.match(text, sentence.start, sentence.end)
+                year = int(lead.group("year")) if lead else None
+            # Values follow the index they describe; a rank may come first in a title
+            # ("Đà Nẵng dẫn đầu cả nước về Chỉ số ICT Index").
+            clause_values = [
+                r for r in sentence_values
+                if lo <= r.start < hi and (r.start >= owner.end or (i == 0 and r.kind in ("rank", "rank_change")))
+            ]
+            for statement in _statements_of_clause(
+                text, page, owner.key, owner, (lo, hi), (sentence.start, sentence.end), clause_values, in_sentence, year
+            ):
                 if statement.subject is None:
                     statement.subject = last_subject or main_subject
                     if statement.subject is not None:
                         statement.inferred.append("subject")
+                if statement.year is not None:
+                    index_years[statement.indicator] = statement.year
+                else:
+                    statement.context_year = index_years.get(statement.indicator)
                 statements.append(statement)
         for subject in _subjects(text, sentence.start, sentence.end, in_sentence):
             last_subject = subject.name
         if owners:
             previous_index = owners[-1]
+            if owners[-1].end > owners[-1].start:
+                topic = owners[-1]
     return statements
+
+
+# Words that put a sentence about parts of an index ("chỉ số thành phần", "trụ cột").
+_COMPONENT = regex.compile(r"thành\s+phần|trụ\s+cột|chỉ\s+số\s+con|lĩnh\s+vực", regex.I)
+
+
+def _ranks_subjects(text: str, sentence: Any, values: list[Record], in_sentence: Sequence[Mention], mentions: Sequence[Mention]) -> bool:
+    """Whether a sentence without an index mention ranks subjects: it names one and gives
+    a rank or a change of rank, as the paragraphs after an announcement do."""
+    has_subject = bool(_subjects(text, sentence.start, sentence.end, in_sentence))
+    return has_subject and any(r.kind in ("rank", "rank_change") for r in values)
+
+
+def _strip_prefix(name: str) -> str:
+    """A subject's name without "Tỉnh", "Thành phố", "Huyện"... ("Thành phố Đà Lạt" -> "Đà Lạt")."""
+    return regex.sub(r"^(?:tỉnh|thành\s+phố|tp\.?|huyện|thị\s+xã|tx\.?|quận|thị\s+trấn)\s+", "", name.strip(), flags=regex.I)
+
+
+def _statements_of_tables(
+    text: str, page: int, values: list[Record], mentions: Sequence[Mention], main_subject: str | None, index_years: dict[str, int]
+) -> Iterator[Statement]:
+    """One statement per table row: the index from the header or the text just above,
+    the subject and year from their columns or from context."""
+    for table in find_tables(text):
+        roles = [table.role(c) for c in range(len(table.header))]
+        if not {"score", "rank"} & set(roles):
+            continue
+        above = text.rfind("\n\n", 0, max(0, table.start - 1))
+        caption = [m for m in mentions if m.kind == "index" and max(0, above) <= m.start < table.end]
+        header_index = [m for m in caption if m.start >= table.start]
+        indicator = (header_index or caption or [None])[-1]
+        if indicator is None:
+            continue
+        caption_year = None
+        for m in caption:
+            near = regex.match(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?((?:19|20)\d{2})(?![\d/])", text[m.end : m.end + 20], regex.I)
+            if near:
+                caption_year = int(near.group(1))
+        by_province = {m.start: m.key for m in mentions if m.kind in ("province", "agency")}
+        for row in table.rows:
+            cells = dict(zip(roles, row))
+            year_cell = cells.get("year")
+            year = int(year_cell.text) if year_cell and regex.fullmatch(r"(?:19|20)\d{2}", year_cell.text.strip()) else caption_year
+            subject_cell = cells.get("subject")
+            subject = by_province.get(subject_cell.start, _strip_prefix(subject_cell.text)) if subject_cell else main_subject
+            inferred = [] if subject_cell else ["subject"]
+            if year is None and index_years.get(indicator.key) is not None:
+                year, inferred = index_years[indicator.key], [*inferred, "year"]
+            found: dict[str, Any] = {}
+            evidence: list[str] = []
+            for record in values:
+                if record.table != table.number or not (row[0].start <= record.start <= row[-1].end):
+                    continue
+                if record.kind in ("score", "percent") and "score" not in found:
+                    found.update(score=record.value, unit="%" if record.kind == "percent" else "điểm")
+                elif record.kind == "rank" and "rank" not in found:
+                    found.update(rank=record.rank, rank_total=record.total)
+                elif record.kind == "rank_change" and "rank_change" not in found:
+                    found["rank_change"] = record.value
+                    if record.compared_to:
+                        found["compared_to"] = record.compared_to
+                else:
+                    continue
+                evidence.append(record.id)
+            if found:
+                total = regex.search(r"/\s*(\d{2,3})", table.header[roles.index("rank")].text) if "rank" in roles else None
+                if total and found.get("rank_total") is None and "rank" in found:
+                    found["rank_total"] = int(total.group(1))
+                yield Statement(indicator.key, subject, year, page, row[0].start, row[-1].end, found, evidence, inferred)
 
 
 def _owners(index_mentions: list[Mention]) -> list[Mention]:
@@ -225,7 +350,8 @@ def assemble(pages: Sequence[tuple[int, str]], records: Sequence[Record]) -> tup
     """Metrics of a document from its pages' text and records; warnings for conflicts."""
     first_text = pages[0][1] if pages else ""
     main_subject = _main_subject(first_text, find_mentions(first_text)) if pages else None
-    statements = [s for number, text in pages for s in statements_of_page(text, number, records, main_subject)]
+    index_years: dict[str, int] = {}
+    statements = [s for number, text in pages for s in statements_of_page(text, number, records, main_subject, index_years)]
 
     # A statement without a year joins one of the same index and subject that has one and
     # agrees with it; the year is then inferred.
@@ -236,15 +362,20 @@ def assemble(pages: Sequence[tuple[int, str]], records: Sequence[Record]) -> tup
             if len(years) == 1:
                 s.year = years.pop()
                 s.inferred.append("year")
+            elif s.context_year is not None:  # the year the text last gave this index
+                s.year = s.context_year
+                s.inferred.append("year")
 
     metrics: dict[tuple[str, str | None, int | None], Metric] = {}
     warnings: list[str] = []
     for s in statements:
         key = (s.indicator, s.subject, s.year)
         if key not in metrics:
+            province = provinces().get(s.subject) if s.subject else None
+            subject = province.name_in(s.year) if province else s.subject
             metrics[key] = Metric(
-                id=f"m-{s.indicator}-{s.subject or 'unknown'}-{s.year or 'unknown'}",
-                indicator=s.indicator, subject=s.subject, year=s.year,
+                id=f"m-{s.indicator}-{subject or 'unknown'}-{s.year or 'unknown'}",
+                indicator=s.indicator, subject=subject, year=s.year,
                 page=s.page, start=s.start, end=s.end, evidence=list(s.evidence), inferred=sorted(set(s.inferred)),
                 **s.values,
             )

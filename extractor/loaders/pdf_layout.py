@@ -51,7 +51,9 @@ def classify_breaks(lines: list[LineBox]) -> dict[int, LineBreak]:
     pitches = [a.bottom - b.bottom for a, b in zip(lines, lines[1:]) if a.bottom - b.bottom > 0]
     if not pitches:
         return {}
-    usual_pitch = statistics.median(pitches)
+    # The tightest common pitch: where most paragraphs are one line long, the median
+    # would be the pitch between paragraphs.
+    usual_pitch = statistics.quantiles(pitches, n=4)[0] if len(pitches) >= 4 else min(pitches)
     left_margin = min(line.left for line in lines)
     # The body text's right edge: headers set in a right-hand column ("CỘNG HÒA XÃ HỘI
     # CHỦ NGHĨA VIỆT NAM") reach further and must not move it.

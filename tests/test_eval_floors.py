@@ -1,0 +1,33 @@
+"""Floors for F1 on the corpus: a change may raise them, never lower them.
+
+The floors in eval_floors.json were set at the values measured when the evaluation
+landed (truncated to three decimals). Held-out documents are measured, never tuned on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, SHARED
+from extractor.evaluate import evaluate
+
+FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def measured(request: pytest.FixtureRequest) -> tuple[str, dict]:
+    if request.param == "real" and not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: the real documents are read from there")
+    return request.param, evaluate([CORPUS / request.param]).as_dict()
+
+
+def test_f1_per_kind_stays_above_its_floor(measured: tuple[str, dict]) -> None:
+    folder, report = measured
+    assert report["documents"] >= {"dev": 24, "heldout": 12, "real": 4}[folder]
+    f1 = {kind: counts["f1"] for kind, counts in report["kinds"].items()}
+    f1["micro"], f1["metrics"] = report["micro"]["f1"], report["metrics"]["f1"]
+    below = {kind: (f1.get(kind), floor) for kind, floor in FLOORS[folder].items() if (f1.get(kind) or 0.0) < floor}
+    assert below == {}, f"{folder}: F1 below its floor (measured, floor): {below}"

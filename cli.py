@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     extract = commands.add_parser("extract", help="extract records from documents into JSON")
-    extract.add_argument("files", nargs="+", metavar="FILE", help="documents to read (text, PDF)")
+    extract.add_argument("files", nargs="+", metavar="FILE", help="documents to read: PDF, HTML, DOCX or text")
     extract.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
     extract.add_argument(
         "--format", choices=FORMATS, help="json: one object, an array for several files; jsonl: one object per line "

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Render the corpus's text documents into PDFs, with their gold moved to PDF pages.
+"""Render the corpus's text documents as PDFs, web pages and Word files, with their gold.
 
-    python corpus/build.py            # write <name>.pdf and <name>.pdf.gold.json beside each <name>.txt
-    python corpus/build.py --check    # only check that the committed PDFs read back as their texts
+    python corpus/build.py            # write the renderings and their derived gold
+    python corpus/build.py --check    # only check that committed renderings read back right
 
-For every ``<name>.txt`` in corpus/dev and corpus/heldout that has a
-gold file, the normalized text is rendered by corpus/render_pdf.py, and the gold is
-derived: each record keeps its kind, surface and fields, and gets the page and the
-occurrence it has in the PDF. The derivation relies on the PDF reading back as the
-text's paragraphs ("\\n".join(pages) == text), which is checked for every file.
+For every ``<name>.txt`` in corpus/dev and corpus/heldout that has a gold file, the
+normalized text is rendered as ``<name>.pdf`` (corpus/render_pdf.py); every third text
+also as a portal page ``<name>.html`` and, offset by one, as ``<name>.docx``
+(corpus/render_web.py). The gold is derived: each record keeps its kind, surface and
+fields and gets the page and the occurrence it has in the rendering. For a PDF the
+rendering must read back as the text's paragraphs ("\\n".join(pages) == text); for a web
+page or a Word file every gold surface must be found again, in the same order.
 Only files this script made are overwritten.
 """
 
@@ -59,6 +61,53 @@ def derive_gold(txt_gold: dict, text: str, pdf_pages: list[str], pdf_name: str) 
     }, lost
 
 
+def derive_gold_in_order(txt_gold: dict, text: str, pages: list[str], name: str) -> dict | None:
+    """Gold for a rendering that keeps the text's surfaces in order, or None if one is lost."""
+    records = []
+    for entry in txt_gold["records"]:
+        surface = normalize(entry["surface"]).text
+        start = locate(text, surface, entry.get("occurrence", 1))
+        if start is None:
+            return None
+        ordinal = sum(1 for i in range(start + 1) if text.startswith(surface, i))
+        seen = 0
+        for number, page in enumerate(pages, start=1):
+            here = sum(1 for i in range(len(page)) if page.startswith(surface, i))
+            if seen + here >= ordinal:
+                records.append({**entry, "page": number, "occurrence": ordinal - seen})
+                break
+            seen += here
+        else:
+            return None
+    return {"document": name, "note": DERIVED.format(name=Path(name).stem), "records": records, "metrics": txt_gold.get("metrics", [])}
+
+
+def build_web(txt: Path, kind: str, index: int, *, check: bool) -> str:
+    """Render one text as a web page or a Word file, with its derived gold."""
+    from corpus.render_web import render_docx, render_html
+
+    out = txt.with_suffix(f".{kind}")
+    gold_out = Path(str(out) + ".gold.json")
+    text = load(txt).pages[0].text
+    if check:
+        data = out.read_bytes()
+    else:
+        data = render_html(text, index).encode("utf-8") if kind == "html" else render_docx(text)
+    pages = [page.text for page in load_bytes(data, str(out)).pages]
+    txt_gold = json.loads(Path(str(txt) + ".gold.json").read_text(encoding="utf-8"))
+    derived = derive_gold_in_order(txt_gold, text, pages, out.name)
+    if derived is None:
+        return f"{'error' if check else 'skipped'}: {out} (a gold surface is not found again in the {kind} text)"
+    if check:
+        committed = json.loads(gold_out.read_text(encoding="utf-8"))
+        return f"ok: {out}" if committed == derived else f"error: {gold_out}: differs from what build.py derives"
+    if gold_out.exists() and "derived by corpus/build.py" not in gold_out.read_text(encoding="utf-8"):
+        return f"error: {gold_out}: exists and was not made by this script; not overwritten"
+    out.write_bytes(data)
+    gold_out.write_text(json.dumps(derived, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return f"wrote: {out}"
+
+
 def build(txt: Path, *, check: bool) -> str:
     """Render one document; returns a line saying what happened."""
     pdf = txt.with_suffix(".pdf")
@@ -93,12 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     status = 0
     for folder in FOLDERS:
-        for txt in sorted((REPO / "corpus" / folder).glob("*.txt")):
-            if not Path(str(txt) + ".gold.json").is_file() or (args.check and not txt.with_suffix(".pdf").is_file()):
-                continue
-            line = build(txt, check=args.check)
-            print(line)
-            status |= line.startswith("error")
+        texts = [t for t in sorted((REPO / "corpus" / folder).glob("*.txt")) if Path(str(t) + ".gold.json").is_file()]
+        texts = [t for t in texts if t.name.count(".") == 1]  # not derived texts such as x.tcvn3.txt
+        for index, txt in enumerate(texts):
+            lines = []
+            if not args.check or txt.with_suffix(".pdf").is_file():
+                lines.append(build(txt, check=args.check))
+            for kind, remainder in (("html", 0), ("docx", 1)):
+                if index % 3 == remainder and (not args.check or txt.with_suffix(f".{kind}").is_file()):
+                    lines.append(build_web(txt, kind, index, check=args.check))
+            for line in lines:
+                print(line)
+                status |= line.startswith("error")
     return status
 
 

@@ -41,6 +41,7 @@ class Document:
     encoding: str | None = None
     ocr_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

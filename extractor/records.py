@@ -211,6 +211,9 @@ class Source(_Model):
     ocr_pages: list[int] = Field(default_factory=list)
     encoding: str | None = Field(default=None, description="Text encoding that was detected (text formats).")
     bytes: int = Field(ge=1, description="Size of the file.")
+    title: str | None = Field(default=None, description="Title the file states (HTML, DOCX).")
+    published: str | None = Field(default=None, description="Publication or creation date the file states, ISO.")
+    author: str | None = Field(default=None, description="Author the file states.")
 
 
 class PageText(_Model):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -69,28 +67,22 @@ def test_a_few_damaged_utf8_bytes_are_replaced_with_a_warning(tmp_path: Path) ->
 
 
 def test_html_is_recognized_by_content_even_when_named_txt(tmp_path: Path) -> None:
-    path = write(tmp_path, "tin-bai.txt", b"<!DOCTYPE html>\n<html><body><p>Chi so</p></body></html>")
-    with pytest.raises(UnsupportedFormatError, match=r"tin-bai\.txt: unsupported format: HTML is recognized but not read"):
-        load(path)
-
-
-def docx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    page = "<!DOCTYPE html>\n<html><body><article><h1>Tin</h1><p>Chỉ số CCHC của tỉnh đạt 81,42 điểm, xếp thứ 27/63.</p></article></body></html>"
+    document = load(write(tmp_path, "tin-bai.txt", page.encode()))
+    assert document.format == "html"
+    assert document.warnings == ["the name says txt but the content is html; read as html"]
+    assert "Chỉ số CCHC của tỉnh đạt 81,42 điểm" in document.pages[0].text
 
 
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("bao-cao.docx", docx_bytes(), "unsupported format: DOCX is recognized but not read by this version yet"),
         ("scan.pdf", b"\x89PNG\r\n\x1a\n" + bytes(64), "unsupported format: PNG image; the file name says pdf"),
-        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "unsupported format: legacy Microsoft Office file (.doc/.xls, OLE2)"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64),
+         "unsupported format: legacy Microsoft Office file (.doc/.xls, OLE2); convert it to .docx, e.g. libreoffice --headless --convert-to docx FILE"),
         ("a.zip", b"PK\x03\x04" + bytes(30), "unsupported format: damaged ZIP archive"),
     ],
-    ids=["docx", "png-named-pdf", "ole2", "broken-zip"],
+    ids=["png-named-pdf", "ole2", "broken-zip"],
 )
 def test_other_formats_are_refused_by_name(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
     path = write(tmp_path, name, data)

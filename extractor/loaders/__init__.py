@@ -11,6 +11,8 @@ from ..document import Document, Page
 from ..errors import InputError, UnsupportedFormatError
 from .base import Loaded
 from .sniff import DOCUMENT_FORMATS, format_from_suffix, looks_like_html, sniff
+from .docx import load_docx
+from .html import load_html
 from .pdf import load_pdf
 from .text import NotText, decode_text, load_txt
 
@@ -21,6 +23,8 @@ __all__ = ["load", "load_bytes", "detect_format"]
 LOADERS: dict[str, Callable[[bytes, str], Loaded]] = {
     "txt": load_txt,
     "pdf": load_pdf,
+    "html": load_html,
+    "docx": load_docx,
 }
 
 
@@ -85,6 +89,7 @@ def load_bytes(data: bytes, name: str) -> Document:
         encoding=loaded.encoding,
         ocr_pages=list(loaded.ocr_pages),
         warnings=warnings,
+        metadata=dict(loaded.metadata),
     )
 
 

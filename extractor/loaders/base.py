@@ -17,3 +17,5 @@ class Loaded:
     ocr_pages: list[int] = field(default_factory=list)
     # Per page, layout hints on line breaks keyed by raw offset (PDF pages), or None.
     line_breaks: list[dict[int, LineBreak]] | None = None
+    # Title, publication date, author... as the file states them (HTML, DOCX).
+    metadata: dict[str, str] = field(default_factory=dict)

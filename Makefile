@@ -10,21 +10,31 @@ STAMP  := $(VENV)/.installed
 SAMPLE := corpus/dev/quang-tri-par-2023.txt
 # Tests render Vietnamese PDFs with DejaVu Sans (Debian's fonts-dejavu-core).
 FONT   := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# Scanned pages are read by Tesseract with its Vietnamese model (Debian's tesseract-ocr
+# and tesseract-ocr-vie; the model is in /usr/share/tesseract-ocr/5/tessdata on Debian 12,
+# under 4.00/ with Tesseract 4).
+TESSERACT := /usr/bin/tesseract
+VIE       := $(firstword $(wildcard /usr/share/tesseract-ocr/*/tessdata) /usr/share/tesseract-ocr/5/tessdata)/vie.traineddata
 
 .PHONY: demo test setup clean
 
 demo: $(STAMP)
 	$(BIN)/python cli.py extract $(SAMPLE) --include-text
 
-test: $(STAMP) $(FONT)
+test: $(STAMP) $(FONT) $(TESSERACT) $(VIE)
 	$(BIN)/python -m pytest
 
-setup: $(STAMP) $(FONT)
+setup: $(STAMP) $(FONT) $(TESSERACT) $(VIE)
 
 $(FONT):
 	@echo "installing Debian's fonts-dejavu-core (a font with Vietnamese, to render test PDFs)"
 	@apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null || { \
 	  echo "could not install it: run 'apt-get install fonts-dejavu-core' as root"; exit 1; }
+
+$(TESSERACT) $(VIE):
+	@echo "installing Debian's tesseract-ocr and tesseract-ocr-vie (OCR of scanned pages in Vietnamese)"
+	@apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null || { \
+	  echo "could not install them: run 'apt-get install tesseract-ocr tesseract-ocr-vie' as root"; exit 1; }
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'

@@ -17,6 +17,7 @@ from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, l
 from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
 from extractor.evaluate import evaluate
 from extractor.pipeline import extract_files
+from extractor.loaders.pdf_tables import TABLE_MODES
 from extractor.rulebook import PATTERNS_DIR
 from extractor.records import Extraction
 
@@ -39,7 +40,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     extractions: list[Extraction] = []
     failed = 0
-    for outcome in extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns)):
+    for outcome in extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns), tables=args.tables):
         if outcome.error:
             failed += 1
             _error(outcome.error)
@@ -92,6 +93,47 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bulk(args: argparse.Namespace) -> int:
+    from extractor import bulk  # imported here: extract's start-up does not pay for it
+
+    if args.workers is not None and args.workers < 1:
+        _error("--workers must be at least 1")
+        return EXIT_NOTHING_READ
+    if args.timeout is not None and args.timeout <= 0:
+        _error("--timeout must be a positive number of seconds")
+        return EXIT_NOTHING_READ
+    try:
+        summary = bulk.run_bulk(
+            args.inputs, args.out, workers=args.workers, timeout=args.timeout or bulk.DEFAULT_TIMEOUT_S,
+            retry_failed=args.retry_failed, force=args.force, quiet=args.quiet,
+        )
+    except bulk.DatasetError as error:
+        _error(str(error))
+        return EXIT_NOTHING_READ
+    for missing in summary.missing:
+        _error(f"{missing}: no such file or folder (or a pattern that matches nothing)")
+    if summary.missing:
+        return summary.exit_code
+    if not summary.files:
+        _error(f"no documents found in {' '.join(args.inputs)} (folders are searched for {bulk.SUFFIXES_TEXT})")
+        return summary.exit_code
+    print(bulk.describe(summary), file=sys.stderr)
+    return summary.exit_code
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from extractor import bulk
+
+    try:
+        counts = bulk.export(args.dir)
+    except bulk.DatasetError as error:
+        _error(str(error))
+        return EXIT_NOTHING_READ
+    for name, rows in counts.items():
+        print(f"{Path(args.dir) / name}: {rows} rows", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cli.py",
@@ -115,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--patterns", metavar="DIR", default=str(PATTERNS_DIR), help="folder of pattern files to use (default: the project's patterns/)"
     )
+    extract.add_argument(
+        "--tables", choices=TABLE_MODES, default="auto",
+        help="PDF pages whose tables are read with pdfplumber: auto (ruled pages that look like results), all ruled pages, or off",
+    )
     extract.set_defaults(run=cmd_extract)
 
     text = commands.add_parser("text", help="print the normalized text that record offsets index into")
@@ -131,6 +177,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of extract's output")
     schema.set_defaults(run=cmd_schema)
+
+    bulk = commands.add_parser(
+        "bulk", help="extract from many documents into a dataset (SQLite, JSONL, CSV); resumable",
+        description="Walk folders and globs, extract every document in parallel worker processes, and write "
+        "DIR/dataset.sqlite (the source of truth) and JSONL/CSV exports beside it. Running it again skips "
+        "documents already done by this extractor version, so an interrupted run resumes. Exit codes: 0 every "
+        "file was read; 1 some failed (their rows say why); 2 nothing could be read, or an input does not exist; "
+        "130 interrupted.",
+    )
+    bulk.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders (searched recursively) or quoted globs ('docs/**/*.pdf')")
+    bulk.add_argument("--out", required=True, metavar="DIR", help="folder of the dataset (created if needed)")
+    bulk.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
+    bulk.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per file; a file over it is recorded as failed (default: 300)")
+    bulk.add_argument("--retry-failed", action="store_true", help="process again the documents that failed in an earlier run")
+    bulk.add_argument("--force", action="store_true", help="process every document again, even those already done")
+    bulk.add_argument("-q", "--quiet", action="store_true", help="no line per document when stderr is not a terminal (failures are still shown)")
+    bulk.set_defaults(run=cmd_bulk)
+
+    export = commands.add_parser("export", help="write the JSONL and CSV exports of a bulk dataset again")
+    export.add_argument("dir", metavar="DIR", help="folder holding dataset.sqlite")
+    export.set_defaults(run=cmd_export)
     return parser
 
 

@@ -20,6 +20,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from extractor.tables import find_tables  # noqa: E402
+
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
@@ -60,6 +63,9 @@ def render(text: str, font: Path, *, size: float = 11, user_password: str | None
     line_height = size * 0.5
     usable = pdf.h - pdf.t_margin - pdf.b_margin
     pdf.add_page()
+    if find_tables(text):
+        _render_with_tables(pdf, text, line_height)
+        return bytes(pdf.output())
     for paragraph in text.strip("\n").split("\n"):
         if not paragraph.strip():
             pdf.ln(line_height)
@@ -71,6 +77,26 @@ def render(text: str, font: Path, *, size: float = 11, user_password: str | None
         pdf.multi_cell(0, line_height, paragraph.strip(), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(line_height * PARAGRAPH_SPACING)
     return bytes(pdf.output())
+
+
+def _render_with_tables(pdf, text: str, line_height: float) -> None:  # noqa: ANN001 - an fpdf.FPDF
+    """Paragraphs as text, tables as ruled tables (a table may run onto the next page)."""
+    from fpdf.fonts import FontFace
+
+    from corpus.render_web import blocks
+
+    for kind, content in blocks(text):
+        if kind == "table":
+            plain = FontFace(emphasis="")  # headings in the regular face: the bold one is not loaded
+            with pdf.table(text_align="LEFT", line_height=line_height * 1.2, headings_style=plain) as table:
+                for cells in content:  # type: ignore[union-attr]
+                    row = table.row()
+                    for cell in cells:
+                        row.cell(cell)
+            pdf.ln(line_height * PARAGRAPH_SPACING)
+        else:
+            pdf.multi_cell(0, line_height, str(content), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(line_height * PARAGRAPH_SPACING)
 
 
 def main(argv: list[str] | None = None) -> int:

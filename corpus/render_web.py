@@ -29,7 +29,7 @@ RELATED = (
 )
 
 
-def _blocks(text: str) -> list[tuple[str, object]]:
+def blocks(text: str) -> list[tuple[str, object]]:
     """("title", str), ("p", str) and ("table", rows of cells), in order."""
     tables = {t.start: t for t in find_tables(text)}
     blocks: list[tuple[str, object]] = []
@@ -60,7 +60,7 @@ def render_html(text: str, variant: int = 0, published: datetime | None = None) 
     published = published or datetime(2024, 4, 18, 9, 15)
     body: list[str] = []
     title = ""
-    for kind, content in _blocks(text):
+    for kind, content in blocks(text):
         if kind == "title":
             title = str(content)
         elif kind == "p":
@@ -109,7 +109,7 @@ def render_docx(text: str) -> bytes:
     document = docx.Document()
     document.core_properties.author = "Phòng Tổng hợp"
     document.core_properties.created = datetime(2024, 5, 20, 8, 0)
-    for kind, content in _blocks(text):
+    for kind, content in blocks(text):
         if kind == "title":
             document.add_heading(str(content), level=1)
             document.core_properties.title = str(content)
@@ -124,4 +124,18 @@ def render_docx(text: str) -> bytes:
                     table.cell(r, c).text = cell
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip_times(buffer.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The same archive with a fixed time on every entry, so a rendering is reproducible."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 5, 20, 8, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()

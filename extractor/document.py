@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 
 from .normalize import LineBreak, NormalizedText, normalize
+from .tables import Table, find_tables, locate_table
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page: its 1-based number and its normalized text (offsets index into it)."""
+    """One page: its 1-based number and its normalized text (offsets index into it), and
+    the tables its layout holds (PDF), as rows of cell texts."""
 
     number: int
     normalized: NormalizedText
+    layout_tables: tuple = ()
 
     @property
     def text(self) -> str:
@@ -25,8 +28,25 @@ class Page:
         return self.normalized.raw
 
     @classmethod
-    def from_raw(cls, number: int, raw_text: str, line_breaks: Mapping[int, LineBreak] | None = None) -> Page:
-        return cls(number, normalize(raw_text, line_breaks))
+    def from_raw(
+        cls, number: int, raw_text: str, line_breaks: Mapping[int, LineBreak] | None = None, layout_tables: list | None = None
+    ) -> Page:
+        return cls(number, normalize(raw_text, line_breaks), tuple(layout_tables or ()))
+
+    def tables(self, previous_header: list[str] | None = None) -> list[Table]:
+        """The page's tables placed in its text: from the layout when a PDF page has
+        them, else those set out with tabs or spaces. ``previous_header`` labels a table
+        that a page break cut from its header."""
+        if not self.layout_tables:
+            return find_tables(self.text)
+        placed = []
+        for rows in self.layout_tables:
+            table = locate_table(self.text, rows, len(placed) + 1)
+            if table is None and previous_header is not None and len(previous_header) == max(len(r) for r in rows):
+                table = locate_table(self.text, rows, len(placed) + 1, header=previous_header)
+            if table is not None:
+                placed.append(table)
+        return placed
 
 
 @dataclass

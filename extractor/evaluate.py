@@ -1,4 +1,4 @@
-"""Precision and recall against gold annotations, per kind, per format and per folder.
+"""Precision and recall against gold annotations, per kind, per format, per encoding and per folder.
 
 A found record matches a gold record when the kind and page agree, the spans overlap
 and the key fields agree (:data:`extractor.gold.KEY_FIELDS`); each gold record matches
@@ -72,6 +72,7 @@ class DocumentResult:
     document: Path
     format: str
     folder: str
+    encoding: str = "none"  # source.encoding of a text; "none" where the format has none (PDF)
     kinds: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     metrics: Counts = field(default_factory=Counts)
     errors: list[Error] = field(default_factory=list)
@@ -125,7 +126,7 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
     extraction = extract_file(gold.document, include_text=True, patterns=patterns)
     pages = {p.number: p.text for p in extraction.pages or []}
     folder = gold.path.parent.name
-    result = DocumentResult(gold.path, gold.document, extraction.source.format, folder)
+    result = DocumentResult(gold.path, gold.document, extraction.source.format, folder, extraction.source.encoding or "none")
     name = str(gold.path.relative_to(REPO)) if gold.path.is_relative_to(REPO) else str(gold.path)
     name = name.removesuffix(".gold.json")
 
@@ -201,6 +202,7 @@ class Report:
             "metrics": metrics.as_dict(),
             "by_format": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("format").items()},
             "by_folder": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("folder").items()},
+            "by_encoding": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("encoding").items()},
             "errors": [e.__dict__ | {"key": {k: str(v) if v is not None else None for k, v in e.key.items()}}
                        for r in self.documents for e in r.errors],
         }
@@ -215,7 +217,7 @@ class Report:
         lines = [f"{len(self.documents)} documents", "", f"{'kind':<14}{'gold':>6}{'found':>7}{'tp':>6}  {'P':>5}  {'R':>5}  {'F1':>5}"]
         lines += [row(kind, counts) for kind, counts in kinds.items()]
         lines += [row("micro", micro), "", row("metrics", metrics)]
-        for attribute in ("format", "folder"):
+        for attribute in ("format", "encoding", "folder"):
             lines += ["", f"by {attribute}"]
             for name, (m, mm) in self.by(attribute).items():
                 lines += [row(f"  {name}", m), row(f"  {name} metrics", mm)]

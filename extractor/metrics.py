@@ -25,7 +25,7 @@ import regex
 from .gazetteer import Mention, find_mentions, provinces
 from .records import Alternative, Metric, Record
 from .segment import split_sentences
-from .tables import find_tables
+from .tables import Cell, Table, find_tables
 
 # Words between an index and a value that make the value describe something else.
 _NOT_THE_INDEX = regex.compile(
@@ -66,6 +66,14 @@ class Statement:
     evidence: list[str] = field(default_factory=list)
     inferred: list[str] = field(default_factory=list)
     context_year: int | None = None  # the index's year last stated before, for inference
+
+
+@dataclass
+class Context:
+    """What a document has said so far that later pages rely on."""
+
+    index_years: dict[str, int] = field(default_factory=dict)  # the year last stated for each index
+    last_table: tuple[Mention, int | None] | None = None  # the last table's index and year
 
 
 @dataclass(frozen=True)
@@ -195,16 +203,20 @@ def _is_average(text: str, owner: Mention, lo: int) -> bool:
 
 
 def statements_of_page(
-    text: str, page: int, records: Sequence[Record], main_subject: str | None, index_years: dict[str, int] | None = None
+    text: str, page: int, records: Sequence[Record], main_subject: str | None, context: Context | None = None,
+    tables: list[Table] | None = None,
 ) -> list[Statement]:
     """Every statement a page makes; subjects taken from context are marked inferred.
 
-    ``index_years`` carries, from page to page, the year last stated for each index.
+    ``context`` carries, from page to page, the year last stated for each index and the
+    last table's index.
     """
-    index_years = {} if index_years is None else index_years
+    context = Context() if context is None else context
+    index_years = context.index_years
     mentions = find_mentions(text)
     values = [r for r in records if r.page == page and r.kind in VALUE_KINDS]
-    statements: list[Statement] = list(_statements_of_tables(text, page, values, mentions, main_subject, index_years))
+    tables = find_tables(text) if tables is None else tables
+    statements: list[Statement] = list(_statements_of_tables(text, page, values, mentions, main_subject, context, tables))
     in_tables = {e for s in statements for e in s.evidence}
     values = [r for r in values if r.id not in in_tables]
     previous_index: Mention | None = None
@@ -278,39 +290,54 @@ def _strip_prefix(name: str) -> str:
 
 
 def _statements_of_tables(
-    text: str, page: int, values: list[Record], mentions: Sequence[Mention], main_subject: str | None, index_years: dict[str, int]
+    text: str, page: int, values: list[Record], mentions: Sequence[Mention], main_subject: str | None,
+    context: Context, tables: list[Table],
 ) -> Iterator[Statement]:
     """One statement per table row: the index from the header or the text just above,
     the subject and year from their columns or from context."""
-    for table in find_tables(text):
+    for table in tables:
         roles = [table.role(c) for c in range(len(table.header))]
         if not {"score", "rank"} & set(roles):
             continue
-        above = text.rfind("\n\n", 0, max(0, table.start - 1))
-        caption = [m for m in mentions if m.kind == "index" and max(0, above) <= m.start < table.end]
-        header_index = [m for m in caption if m.start >= table.start]
+        located = [c for row in table.rows for c in row if c.located]
+        table_start = min((c.start for c in located), default=0)
+        above = text.rfind("\n\n", 0, max(0, table_start - 1))
+        caption = [m for m in mentions if m.kind == "index" and max(0, above) <= m.start < max(table.end, table_start)]
+        header_index = [m for m in caption if m.start >= table_start]
+        for label in table.header:  # an index named in a header cell ("Chỉ số DTI")
+            named = [m for m in find_mentions(label.text) if m.kind == "index"]
+            if named and not header_index:
+                header_index = [Mention("index", named[0].key, table_start, table_start)]
         indicator = (header_index or caption or [None])[-1]
+        caption_year = None
+        opens_page = not [m for m in mentions if m.kind == "index" and m.start < table_start]
+        if indicator is None and (table.continued or opens_page) and context.last_table is not None:
+            indicator, caption_year = context.last_table  # the rest of a table from the page before
         if indicator is None:
             continue
-        caption_year = None
         for m in caption:
             near = regex.match(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?((?:19|20)\d{2})(?![\d/])", text[m.end : m.end + 20], regex.I)
             if near:
                 caption_year = int(near.group(1))
+        for label in table.header:  # "Kết quả năm 2023"
+            in_label = regex.search(r"năm\s+((?:19|20)\d{2})", label.text, regex.I)
+            if in_label and caption_year is None:
+                caption_year = int(in_label.group(1))
+        context.last_table = (indicator, caption_year)
         by_province = {m.start: m.key for m in mentions if m.kind in ("province", "agency")}
-        for row in table.rows:
+        for row_number, row in enumerate(table.rows, start=1):
             cells = dict(zip(roles, row))
             year_cell = cells.get("year")
             year = int(year_cell.text) if year_cell and regex.fullmatch(r"(?:19|20)\d{2}", year_cell.text.strip()) else caption_year
             subject_cell = cells.get("subject")
             subject = by_province.get(subject_cell.start, _strip_prefix(subject_cell.text)) if subject_cell else main_subject
             inferred = [] if subject_cell else ["subject"]
-            if year is None and index_years.get(indicator.key) is not None:
-                year, inferred = index_years[indicator.key], [*inferred, "year"]
+            if year is None and context.index_years.get(indicator.key) is not None:
+                year, inferred = context.index_years[indicator.key], [*inferred, "year"]
             found: dict[str, Any] = {}
             evidence: list[str] = []
             for record in values:
-                if record.table != table.number or not (row[0].start <= record.start <= row[-1].end):
+                if record.table != table.number or record.row != row_number:
                     continue
                 if record.kind in ("score", "percent") and "score" not in found:
                     found.update(score=record.value, unit="%" if record.kind == "percent" else "điểm")
@@ -327,7 +354,8 @@ def _statements_of_tables(
                 total = regex.search(r"/\s*(\d{2,3})", table.header[roles.index("rank")].text) if "rank" in roles else None
                 if total and found.get("rank_total") is None and "rank" in found:
                     found["rank_total"] = int(total.group(1))
-                yield Statement(indicator.key, subject, year, page, row[0].start, row[-1].end, found, evidence, inferred)
+                span = [c for c in row if c.located] or [Cell("", table_start, table_start)]
+                yield Statement(indicator.key, subject, year, page, span[0].start, span[-1].end, found, evidence, inferred)
 
 
 def _owners(index_mentions: list[Mention]) -> list[Mention]:
@@ -346,12 +374,18 @@ def _agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[k] == b[k] for k in a.keys() & b.keys() if a[k] is not None and b[k] is not None)
 
 
-def assemble(pages: Sequence[tuple[int, str]], records: Sequence[Record]) -> tuple[list[Metric], list[str]]:
-    """Metrics of a document from its pages' text and records; warnings for conflicts."""
+def assemble(
+    pages: Sequence[tuple[int, str]], records: Sequence[Record], tables: dict[int, list[Table]] | None = None
+) -> tuple[list[Metric], list[str]]:
+    """Metrics of a document from its pages' text, records and tables (default: those
+    set out with tabs or spaces in the text); warnings for conflicts."""
     first_text = pages[0][1] if pages else ""
     main_subject = _main_subject(first_text, find_mentions(first_text)) if pages else None
-    index_years: dict[str, int] = {}
-    statements = [s for number, text in pages for s in statements_of_page(text, number, records, main_subject, index_years)]
+    context = Context()
+    statements = [
+        s for number, text in pages
+        for s in statements_of_page(text, number, records, main_subject, context, (tables or {}).get(number))
+    ]
 
     # A statement without a year joins one of the same index and subject that has one and
     # agrees with it; the year is then inferred.

@@ -169,6 +169,16 @@ _LIST_ITEM = regex.compile(
 )
 _STARTS_CONTINUATION = regex.compile(r"^\s*[\p{Ll},;)%]")
 _COLUMN_GAP = regex.compile(r"\S(?:\t| {2,})\S")
+
+
+def _is_table_row(line: str) -> bool:
+    """A line set out in columns: a tab between words, or two gaps of several spaces.
+
+    >>> _is_table_row("2019\t82,64 điểm\t17/63"), _is_table_row("Năm     Kết quả     Xếp hạng"), _is_table_row("Hết.  Sau")
+    (True, True, False)
+    """
+    gaps = _COLUMN_GAP.findall(line)
+    return any("\t" in g for g in gaps) or len(gaps) >= 2
 # A line at least this share of the page's usual line width was probably wrapped.
 _WRAPPED_SHARE = 0.6
 # Before a line starting with a dash, only a nearly full line counts as wrapped.
@@ -184,8 +194,8 @@ def _wrap_width(lines: list[str]) -> int:
 
 def _is_wrapped(previous: str, following: str, width: int) -> bool:
     """Whether the break between two adjacent non-blank lines is only layout."""
-    if _LIST_ITEM.match(following) or (_COLUMN_GAP.search(previous) and _COLUMN_GAP.search(following)):
-        return False  # a list item, or two rows of a table set out with tabs or spaces
+    if _LIST_ITEM.match(following) or _is_table_row(previous) or _is_table_row(following):
+        return False  # a list item, or a row of a table set out with tabs or spaces
     if _STARTS_CONTINUATION.match(following):
         return True
     if _SENTENCE_END.search(previous):

@@ -25,11 +25,18 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
     """
     records: list = []
     warnings = list(document.warnings)
+    tables: dict[int, list] = {}
+    header = None  # a table's labels, for its rest on the next page
     for page in document.pages:
-        page_records, page_warnings = recognize_page(page.text, page.number, patterns=patterns)
+        tables[page.number] = page.tables(header)
+        if tables[page.number]:
+            header = [cell.text for cell in tables[page.number][-1].header]
+        page_records, page_warnings = recognize_page(page.text, page.number, patterns=patterns, tables=tables[page.number])
+        if page.number in document.ocr_pages:
+            page_records = [record.model_copy(update={"ocr": True}) for record in page_records]
         records += page_records
         warnings += page_warnings
-    metrics, metric_warnings = assemble([(p.number, p.text) for p in document.pages], records)
+    metrics, metric_warnings = assemble([(p.number, p.text) for p in document.pages], records, tables)
     warnings += metric_warnings
     return Extraction(
         source=Source(
@@ -51,9 +58,14 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
     )
 
 
-def extract_file(path: str | os.PathLike[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
-    """Load one file and extract from it. Raises :class:`~extractor.errors.InputError`."""
-    return extract_document(load(path), include_text=include_text, patterns=patterns)
+def extract_file(
+    path: str | os.PathLike[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR, tables: str = "auto"
+) -> Extraction:
+    """Load one file and extract from it. Raises :class:`~extractor.errors.InputError`.
+
+    ``tables`` ("auto", "all", "off") says which PDF pages have their tables read.
+    """
+    return extract_document(load(path, tables=tables), include_text=include_text, patterns=patterns)
 
 
 def extract_text(text: str, *, name: str = "<text>", include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
@@ -87,7 +99,9 @@ class Outcome:
     error: str | None = None
 
 
-def extract_files(paths: Iterable[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Iterator[Outcome]:
+def extract_files(
+    paths: Iterable[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR, tables: str = "auto"
+) -> Iterator[Outcome]:
     """Extract from each path in order; a bad file gives an error outcome, never a raise.
 
     A bug of ours on one file must not stop a batch either, so unexpected exceptions are
@@ -95,7 +109,7 @@ def extract_files(paths: Iterable[str], *, include_text: bool = False, patterns:
     """
     for path in paths:
         try:
-            yield Outcome(path, extraction=extract_file(path, include_text=include_text, patterns=patterns))
+            yield Outcome(path, extraction=extract_file(path, include_text=include_text, patterns=patterns, tables=tables))
         except InputError as error:
             yield Outcome(path, error=str(error))
         except (ExtractorError, KeyboardInterrupt, MemoryError):

@@ -21,7 +21,7 @@ from .records import Record
 from .resolve import resolve
 from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
 from .segment import split_sentences, tag
-from .tables import table_records
+from .tables import Table, table_records
 
 _RECORD = TypeAdapter(Record)
 
@@ -119,9 +119,7 @@ def _sentence_of(text: str, sentence_starts: list[int], sentence_ends: list[int]
     return text[lo:hi]
 
 
-def recognize_page(text: str, page: int, *, patterns: Path = PATTERNS_DIR) -> tuple[list[Record], list[str]]:
-    """Records found on one page, in text order, and warnings about the search."""
-    rules = load_rules(patterns)
+def _records(text: str, page: int, rules: tuple[Rule, ...]) -> tuple[list[Record], list[str]]:
     candidates, warnings = find_candidates(text, rules)
     chosen = resolve(candidates, len(text))
     sentences = split_sentences(text) if chosen else []
@@ -144,4 +142,18 @@ def recognize_page(text: str, page: int, *, patterns: Path = PATTERNS_DIR) -> tu
                 }
             )
         )
-    return table_records(text, page, records), [f"page {page}: {w}" for w in warnings]
+    return records, warnings
+
+
+def recognize_page(
+    text: str, page: int, *, patterns: Path = PATTERNS_DIR, tables: list[Table] | None = None
+) -> tuple[list[Record], list[str]]:
+    """Records found on one page, in text order, and warnings about the search.
+
+    ``tables`` are the page's tables placed in its text (default: those set out with tabs
+    or spaces); their cells' records carry ``table``, ``row`` and ``col``.
+    """
+    rules = load_rules(patterns)
+    records, warnings = _records(text, page, rules)
+    read_cell = lambda cell: _records(cell, page, rules)[0]  # noqa: E731 - a cell not found in the page text
+    return table_records(text, page, records, tables, read_cell), [f"page {page}: {w}" for w in warnings]

@@ -59,6 +59,7 @@ class RecordBase(_Model):
     cell_text: str | None = Field(
         default=None, description="Set when the table cell could not be located in the page text; offsets then index into it."
     )
+    ocr: bool = Field(default=False, description="The page was read by OCR (source.ocr_pages): check the value on the page image.")
 
     @model_validator(mode="after")
     def _span_matches_surface(self) -> RecordBase:

@@ -9,6 +9,7 @@ text as usual, and each row can become a metric.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -34,9 +35,15 @@ ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = (
 
 @dataclass(frozen=True)
 class Cell:
+    """A cell's text and its span in the page text; -1 when it could not be located there."""
+
     text: str
     start: int
     end: int
+
+    @property
+    def located(self) -> bool:
+        return self.start >= 0
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     start: int
     end: int
+    continued: bool = False  # the rest of a table from the page before, under its header
 
     def role(self, col: int) -> str | None:
         """What column ``col`` (0-based) holds, from its header."""
@@ -76,8 +84,12 @@ def _cells(line: str, offset: int) -> list[Cell]:
     return [c for c in cells if c.text.strip()]
 
 
+_VALUE = regex.compile(r"[\d.,%/+\-−–\s]+(?:điểm)?|(?:19|20)\d{2}", regex.I)
+
+
 def _is_header(cells: list[Cell]) -> bool:
-    return sum(1 for c in cells if not regex.search(r"\d", c.text)) >= max(2, len(cells) - 1)
+    """Whether a row names columns: nearly all its cells are words, not values."""
+    return sum(1 for c in cells if not _VALUE.fullmatch(c.text.strip())) >= max(2, len(cells) - 1)
 
 
 def find_tables(text: str) -> list[Table]:
@@ -113,21 +125,33 @@ def find_tables(text: str) -> list[Table]:
     return tables
 
 
-def table_records(text: str, page: int, records: list[Record]) -> list[Record]:
-    """``records`` with the cells of the page's tables read: a record already found in a
-    cell gets its table, row and column; a record of another kind there (a ratio in a
-    rank column) gives way; an empty cell of a value column gets a record of its own."""
+def table_records(
+    text: str, page: int, records: list[Record], tables: list[Table] | None = None,
+    recognize_cell: Callable[[str], list[Record]] | None = None,
+) -> list[Record]:
+    """``records`` with the cells of the page's tables read: a record found in a cell
+    gets its table, row and column; in a value column, one of another kind (a ratio in a
+    rank column) gives way and an empty cell gets a record of its own. A cell that could
+    not be located in the page text is read alone (``recognize_cell``): its records carry
+    ``cell_text`` and offsets into it."""
     kept = list(records)
-    for table in find_tables(text):
+    compact = "".join(text.split())
+    for table in find_tables(text) if tables is None else tables:
         compared_to = table.compared_to
         for row_number, row in enumerate(table.rows, start=1):
-            line = text[row[0].start : row[-1].end]
+            placed = [c for c in row if c.located]
+            line = text[placed[0].start : placed[-1].end] if placed else " ".join(c.text for c in row)
             for col, cell in enumerate(row):
                 role = table.role(col)
-                if role not in ("score", "rank", "rank_change"):
-                    continue
                 where = {"table": table.number, "row": row_number, "col": col + 1}
+                if not cell.located:
+                    if "".join(cell.text.split()) not in compact:  # else the page's own records cover it
+                        kept += _unlocated_cell_records(cell, page, role, where, compared_to, table, col, recognize_cell)
+                    continue
                 inside = [r for r in kept if r.start < cell.end and cell.start < r.end]
+                if role not in ("score", "rank", "rank_change"):
+                    kept = [r.model_copy(update=where) if r in inside and r.start >= cell.start and r.end <= cell.end else r for r in kept]
+                    continue
                 family = {"score": ("score", "percent"), "rank": ("rank",), "rank_change": ("rank_change",)}[role]
                 fitting = [r for r in inside if r.kind in family]
                 kept = [r for r in kept if r not in inside or r in fitting]
@@ -147,7 +171,98 @@ def table_records(text: str, page: int, records: list[Record]) -> list[Record]:
                          "start": cell.start, "end": cell.end, "sentence": line, "rule": f"table.{role}", **where, **fields}
                     )
                 )
-    return sorted(kept, key=lambda r: (r.start, r.end, r.kind))
+    return sorted(kept, key=lambda r: (r.cell_text is not None, r.start, r.end, r.kind))
+
+
+def _unlocated_cell_records(
+    cell: Cell, page: int, role: str | None, where: dict, compared_to: int | None, table: Table, col: int,
+    recognize_cell: Callable[[str], list[Record]] | None,
+) -> list[Record]:
+    if not cell.text.strip():
+        return []
+    found = [r.model_copy(update={**where, "cell_text": cell.text, "page": page, "id": f"p{page}-t{table.number}r{where['row']}c{where['col']}-{r.start}-{r.end}-{r.kind}"})
+             for r in (recognize_cell(cell.text) if recognize_cell else [])]
+    if found or role not in ("score", "rank", "rank_change"):
+        return found
+    fields = cell_value(role, cell.text)
+    if fields is None:
+        return []
+    if fields["kind"] == "score" and "%" in table.header[col].text:
+        fields["kind"] = "percent"
+    if fields["kind"] == "rank_change":
+        fields["compared_to"] = compared_to
+    return [_RECORD.validate_python(
+        {"id": f"p{page}-t{table.number}r{where['row']}c{where['col']}-{fields['kind']}", "surface": cell.text, "page": page,
+         "start": 0, "end": len(cell.text), "sentence": cell.text, "rule": f"table.{role}", "cell_text": cell.text, **where, **fields}
+    )]
+
+
+def _header_labels(rows: list[list[str | None]]) -> tuple[list[str], int]:
+    """Column labels from the header row, or the two header rows of a header with merged
+    cells ("Kết quả" over "Điểm" and "Xếp hạng"); and how many rows the header takes."""
+    def is_label_row(row: list[str | None]) -> bool:
+        return _is_header([Cell(c or "", 0, 0) for c in row if c]) if any(row) else False
+
+    first = rows[0]
+    filled, last = [], ""
+    for cell in first:  # a merged header cell spans the columns after it
+        last = cell if cell else last
+        filled.append(last or "")
+    if len(rows) > 2 and (None in first or "" in first) and is_label_row(rows[1]):
+        return [f"{top} {bottom or ''}".strip() for top, bottom in zip(filled, rows[1])], 2
+    return filled, 1
+
+
+def _cell_pattern(text: str) -> regex.Pattern[str] | None:
+    words = text.split()
+    if not words:
+        return None
+    return regex.compile(r"\s*".join(regex.escape(w) for w in words) if len(words) == 1 else r"\s+".join(regex.escape(w) for w in words))
+
+
+def locate_table(text: str, rows: list[list[str | None]], number: int, *, header: list[str] | None = None) -> Table | None:
+    """A table read from a PDF (rows of cell texts) placed in the page text: each cell is
+    searched for after the one before it, so offsets index the text as for any record.
+
+    ``header`` carries the labels of a table that a page break split from its header.
+
+    >>> t = locate_table("Năm Kết quả\\n2022 86,05%\\n2023 89,22%", [["Năm", "Kết quả"], ["2022", "86,05%"], ["2023", "89,22%"]], 1)
+    >>> [c.text for c in t.header], [[(c.text, c.start) for c in r] for r in t.rows]
+    (['Năm', 'Kết quả'], [[('2022', 12), ('86,05%', 17)], [('2023', 24), ('89,22%', 29)]])
+    """
+    from .normalize import normalize
+
+    rows = [[normalize(c).text if c else c for c in row] for row in rows]
+    if header is None:
+        if not _is_header([Cell(c or "", 0, 0) for c in rows[0] if c]):
+            return None
+        labels, taken = _header_labels(rows)
+    else:
+        labels, taken = header, 0
+    position = 0
+    located: list[tuple[Cell, ...]] = []
+    head: list[Cell] = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c in row:
+            pattern = _cell_pattern(c or "")
+            m = pattern.search(text, position) if pattern else None
+            if m and c:
+                cells.append(Cell(text[m.start() : m.end()], m.start(), m.end()))
+                position = m.end()
+            else:
+                cells.append(Cell(c or "", -1, -1))
+        if r < taken:
+            head = [Cell(label, -1, -1) for label in labels]
+        else:
+            located.append(tuple(cells))
+    if not head:
+        head = [Cell(label, -1, -1) for label in labels]
+    if not located:
+        return None
+    starts = [c.start for row in located for c in row if c.located]
+    ends = [c.end for row in located for c in row if c.located]
+    return Table(number, tuple(head), tuple(located), min(starts, default=-1), max(ends, default=-1), continued=header is not None)
 
 
 def cell_value(role: str, text: str) -> dict | None:

@@ -17,6 +17,12 @@ from extractor.loaders.pdf_layout import LineBox, classify_breaks
 HEADER = re.compile(r"^=== page (\d+)/(\d+) · .* ===$", re.M)
 
 
+@pytest.fixture(autouse=True)
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This module is about text layers (and stays fast); OCR is tested in test_ocr.py."""
+    monkeypatch.setenv("VN_REFORM_OCR", "off")
+
+
 def rendered(tmp_path: Path, text: str, name: str = "rendered.pdf", **options) -> Path:
     path = tmp_path / name
     path.write_bytes(render(text, find_font(), **options))
@@ -178,13 +184,16 @@ def test_scans_say_that_no_page_has_text(shared: Path) -> None:
     assert document.warnings == [
         "page 1 has no text layer",
         "page 2 has no text layer",
-        "no page has a text layer (a scan?); OCR is not available in this version, so nothing can be extracted",
+        "OCR is turned off (VN_REFORM_OCR=off), and pages 1, 2 need it",
+        "no page has any text (a scan?), so nothing can be extracted",
     ]
 
 
 def test_mixed_pdf_names_its_pages_without_text(shared: Path) -> None:
     document = load(real_pdf(shared, "p02_qd-1629-qd-ubnd-lai-chau-2025-tthc-khcn.pdf"))
-    assert document.warnings == ["page 1 has no text layer", "page 2 has no text layer"]
+    assert document.warnings == [
+        "page 1 has no text layer", "page 2 has no text layer", "OCR is turned off (VN_REFORM_OCR=off), and pages 1, 2 need it"
+    ]
     assert all(page.text for page in document.pages[2:])
 
 

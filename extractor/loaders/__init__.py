@@ -61,8 +61,11 @@ def _read(path: Path) -> bytes:
     return data
 
 
-def load_bytes(data: bytes, name: str) -> Document:
-    """Load a document from bytes already read; ``name`` names it in messages and output."""
+def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
+    """Load a document from bytes already read; ``name`` names it in messages and output.
+
+    ``tables`` ("auto", "all", "off") says which PDF pages have their tables read.
+    """
     if not data:
         raise InputError(name, "empty file")
     detected = detect_format(data, name)
@@ -74,12 +77,16 @@ def load_bytes(data: bytes, name: str) -> Document:
             raise UnsupportedFormatError(name, f"{detected.upper()} is recognized but not read by this version yet{hint}")
         raise UnsupportedFormatError(name, f"{detected}{hint}")
 
-    loaded = loader(data, name)
+    loaded = loader(data, name, tables=tables) if detected == "pdf" else loader(data, name)
     warnings = list(loaded.warnings)
     if named and named != detected:
         warnings.insert(0, f"the name says {named} but the content is {detected}; read as {detected}")
     hints = loaded.line_breaks or [None] * len(loaded.pages)
-    pages = [Page.from_raw(number, raw, hint) for number, (raw, hint) in enumerate(zip(loaded.pages, hints), start=1)]
+    tables = loaded.tables or [[] for _ in loaded.pages]
+    pages = [
+        Page.from_raw(number, raw, hint, layout_tables)
+        for number, (raw, hint, layout_tables) in enumerate(zip(loaded.pages, hints, tables), start=1)
+    ]
     return Document(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -93,7 +100,7 @@ def load_bytes(data: bytes, name: str) -> Document:
     )
 
 
-def load(path: str | os.PathLike[str]) -> Document:
+def load(path: str | os.PathLike[str], *, tables: str = "auto") -> Document:
     """Read and load one file. Raises :class:`InputError` with a one-line reason."""
     path = Path(path)
-    return load_bytes(_read(path), str(path))
+    return load_bytes(_read(path), str(path), tables=tables)

@@ -19,3 +19,5 @@ class Loaded:
     line_breaks: list[dict[int, LineBreak]] | None = None
     # Title, publication date, author... as the file states them (HTML, DOCX).
     metadata: dict[str, str] = field(default_factory=dict)
+    # Per page, tables read from the layout (PDF): rows of cell texts, None for merged cells.
+    tables: list[list[list[list[str | None]]]] | None = None

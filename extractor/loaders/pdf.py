@@ -14,9 +14,12 @@ from typing import Any
 import regex
 
 from ..errors import InputError
+from ..legacy import convert_page
 from ..normalize import LineBreak
+from . import ocr
 from .base import Loaded
 from .pdf_layout import LineBox, classify_breaks
+from .pdf_tables import likely_table_pages, read_tables
 
 # PDFium marks a hyphen at a line break it removed with U+FFFE. Vietnamese does not
 # hyphenate syllables, so such a hyphen is a real one ("NĐ-CP", "kinh tế - xã hội").
@@ -73,8 +76,60 @@ def _read_page(document: Any, index: int) -> tuple[str, dict[int, LineBreak]]:
     return text.replace(_PDFIUM_LINE_HYPHEN, "-"), hints
 
 
-def load_pdf(data: bytes, name: str) -> Loaded:
-    """One raw page text per PDF page, numbered from 1 in file order."""
+def _ocr_unreadable_pages(document: Any, pages: list[str], line_breaks: list[dict[int, LineBreak]], warnings: list[str]) -> list[int]:
+    """OCR the pages whose text layer is empty or garbage (see :mod:`.ocr`); their numbers.
+
+    Updates ``pages``, ``line_breaks`` (an OCR'd page has no layout hints) and
+    ``warnings`` in place: "page 3 has no text layer" becomes "page 3 was read by OCR".
+    A blank page is not worth OCR, and only a scan's text layer is judged garbage.
+    """
+    empty: list[int] = []
+    unusable: list[int] = []
+    for index, text in enumerate(pages):
+        blank = not text.strip()
+        if not blank and not ocr.is_unusable_text_layer(text):
+            continue
+        page = document[index]
+        try:
+            if blank and ocr.page_has_content(page):
+                empty.append(index + 1)
+            elif not blank and ocr.page_is_scanned(page):
+                unusable.append(index + 1)
+        finally:
+            page.close()
+    if not empty and not unusable:
+        return []
+
+    reason = ocr.ocr_unavailable_reason()
+    if reason is not None:
+        warnings += [f"page {number} has an unusable text layer, kept as it is" for number in unusable]
+        numbers = sorted(empty + unusable)
+        listed = f"pages {', '.join(map(str, numbers))} need it" if len(numbers) > 1 else f"page {numbers[0]} needs it"
+        warnings.append(f"{reason}, and {listed}")
+        return []
+
+    read: list[int] = []
+    for number, result in ocr.ocr_pages(document, sorted(empty + unusable)).items():
+        if isinstance(result, ocr.OcrError):
+            note = f"OCR failed: {result}"
+        elif not result.strip():
+            note = "OCR found no text on it"
+        else:
+            pages[number - 1], line_breaks[number - 1] = result, {}
+            read.append(number)
+            note = ""
+        if number in unusable:
+            warnings.append(f"page {number} has an unusable text layer; " + ("read by OCR" if not note else f"kept as it is ({note})"))
+        else:
+            warning = f"page {number} has no text layer"
+            position = warnings.index(warning) if warning in warnings else len(warnings)
+            warnings[position : position + 1] = [f"page {number} was read by OCR" if not note else f"{warning}; {note}"]
+    return read
+
+
+def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
+    """One raw page text per PDF page, numbered from 1 in file order; ``tables`` says
+    which pages pdfplumber reads tables from (see :mod:`.pdf_tables`)."""
     import pypdfium2 as pdfium  # imported here: commands that read no PDF start faster
 
     try:
@@ -93,17 +148,24 @@ def load_pdf(data: bytes, name: str) -> Loaded:
             except pdfium.PdfiumError as error:
                 warnings.append(f"page {number} could not be read ({' '.join(str(error).split())})")
                 text, hints = "", {}
+            text, hints, legacy = convert_page(text, hints)  # a ".VnTime" or VNI font's layer
+            if legacy:
+                warnings.append(f"page {number}: text layer in {legacy}; converted to Unicode")
             if not text.strip():
                 warnings.append(f"page {number} has no text layer")
             pages.append(text)
             line_breaks.append(hints)
+        ruled = [i for i in likely_table_pages(document, pages, tables) if pages[i].strip()]
+        ocr_pages = _ocr_unreadable_pages(document, pages, line_breaks, warnings)
+        ruled = [i for i in ruled if i + 1 not in ocr_pages]  # a scan's layer is no table to read
     finally:
         document.close()
+    found = read_tables(data, ruled)
 
     if not pages:
         raise InputError(name, "PDF without pages")
     if not any(text.strip() for text in pages):
-        warnings.append("no page has a text layer (a scan?); OCR is not available in this version, so nothing can be extracted")
+        warnings.append("no page has any text (a scan?), so nothing can be extracted")
     if b"%%EOF" not in data[-2048:]:
         warnings.append(f"the file does not end with %%EOF and may be truncated; {len(pages)} page(s) were read")
-    return Loaded(pages=pages, warnings=warnings, line_breaks=line_breaks)
+    return Loaded(pages=pages, warnings=warnings, ocr_pages=ocr_pages, line_breaks=line_breaks, tables=[found.get(i, []) for i in range(len(pages))])

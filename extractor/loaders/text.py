@@ -1,8 +1,11 @@
 """Decode the bytes of a text file, deciding the encoding from the content.
 
 Order of evidence: a byte-order mark; the NUL pattern of UTF-16 without a mark; strict
-UTF-8; UTF-8 with a few damaged bytes (kept, with a warning); Windows-1258, the legacy
-Vietnamese code page, whose tones decode to combining marks that normalization composes.
+UTF-8; UTF-8 with a few damaged bytes (kept, with a warning); the legacy byte-font
+encodings TCVN3 and VNI (see :mod:`extractor.legacy`), converted to Unicode with a
+warning; Windows-1258, the legacy Vietnamese code page, whose tones decode to combining
+marks that normalization composes. Legacy text stored as Unicode characters (TCVN3
+"Hµ Néi" saved as UTF-8) is converted as well.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 import regex
 
 from ..errors import InputError
+from ..legacy import NAMES, decode_bytes, detect_legacy, to_unicode
 from .base import Loaded
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -61,6 +65,15 @@ def _strict(data: bytes, encoding: str) -> str:
         raise NotText(f"invalid {encoding} at byte {error.start}") from None
 
 
+def _legacy_converted(decoded: DecodedText) -> DecodedText:
+    """Unicode text that spells Vietnamese in a legacy encoding ("Hµ Néi"), converted."""
+    legacy = detect_legacy(decoded.text)
+    if legacy is None:
+        return decoded
+    warning = f"text was in the legacy {NAMES[legacy]} encoding (stored as {decoded.encoding}); converted to Unicode"
+    return DecodedText(to_unicode(decoded.text, legacy), legacy, [*decoded.warnings, warning])
+
+
 def decode_text(data: bytes) -> DecodedText:
     """Decode text bytes; raise :class:`NotText` for binary data.
 
@@ -68,22 +81,24 @@ def decode_text(data: bytes) -> DecodedText:
     'utf-16-le'
     >>> d = decode_text("Ha\\u0300 Nô\\u0323i".encode("cp1258")); d.encoding, d.text == "Ha\\u0300 Nô\\u0323i"
     ('cp1258', True)
+    >>> d = decode_text(b"H\\xb5 N\\xe9i"); d.encoding, d.text, d.warnings
+    ('tcvn3', 'Hà Nội', ['text was in the legacy TCVN3 encoding; converted to Unicode'])
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return DecodedText(_strict(data[len(bom) :], encoding.removesuffix("-sig")), encoding)
+            return _legacy_converted(DecodedText(_strict(data[len(bom) :], encoding.removesuffix("-sig")), encoding))
 
     sample = data[:_SAMPLE]
     utf16 = _utf16_without_bom(sample)
     if utf16:
-        return DecodedText(_strict(data, utf16), utf16, [f"no byte-order mark; read as {utf16} from its NUL bytes"])
+        return _legacy_converted(DecodedText(_strict(data, utf16), utf16, [f"no byte-order mark; read as {utf16} from its NUL bytes"]))
 
     binary = sum(1 for b in sample if b in _BINARY_BYTES)
     if binary > 0.01 * len(sample) or 0 in sample:
         raise NotText("binary data, not text (and not PDF, HTML or DOCX)")
 
     try:
-        return DecodedText(data.decode("utf-8"), "utf-8")
+        return _legacy_converted(DecodedText(data.decode("utf-8"), "utf-8"))
     except UnicodeDecodeError:
         pass
 
@@ -92,6 +107,12 @@ def decode_text(data: bytes) -> DecodedText:
     multibyte = sum(1 for c in lenient if c > "\x7f") - damaged
     if multibyte > 20 * damaged:
         return DecodedText(lenient, "utf-8", [f"{damaged} invalid UTF-8 byte sequence(s) replaced with U+FFFD"])
+
+    # One character per byte: TCVN3 or VNI shows as Latin-1 mojibake ("Hµ Néi", "Haø Noäi").
+    latin = decode_bytes(data)
+    legacy = detect_legacy(latin)
+    if legacy is not None:
+        return DecodedText(to_unicode(latin, legacy), legacy, [f"text was in the legacy {NAMES[legacy]} encoding; converted to Unicode"])
 
     try:
         text = data.decode("cp1258")

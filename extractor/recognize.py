@@ -95,7 +95,10 @@ def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate]
                     continue
                 if rule.unit_from_tags and any(c.start < end and start < c.end for c in candidates):
                     continue
-                fields = build(match, text)
+                try:
+                    fields = build(match, text)
+                except ValueError:  # words that look like a number but do not make one ("Vĩnh Linh huyện")
+                    continue
                 if fields is None:
                     continue
                 if rule.unit_from_tags:

@@ -1,0 +1,426 @@
+"""The dataset of a bulk run: one SQLite file, the source of truth, and how it is written.
+
+Tables (the README's "Bulk" section shows queries):
+
+- ``documents``: one row per distinct content (sha256): status ``ok`` or ``failed``,
+  the one-line ``error``, format, pages, counts, warnings, the extraction's ``source``
+  (JSON), the extractor version, seconds, when;
+- ``document_paths``: every file path seen and the sha256 of its content (two paths with
+  the same content share one document); a file that could not even be read has a null
+  sha256 and its ``error``;
+- ``records``: every record, its place and text, the kind's own fields as JSON
+  (``fields``) and the common ones promoted to columns (value, unit, rank, total,
+  symbol, date);
+- ``metrics``: every metric of every document, ``subject_key`` being the subject as the
+  gazetteer names it (so "Huế" and "Thừa Thiên Huế" group together);
+- views ``files`` (one row per path, with its document's status) and ``merged_metrics``
+  (one row per indicator, subject and year across documents, listing its sources and
+  flagging values that disagree);
+- ``meta``: the dataset's schema version.
+
+Only the parent process of a run writes, one transaction per document, in WAL mode: a
+crash or a kill loses at most the documents in flight and never leaves the file corrupt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, one run at a time is then the user's care
+    fcntl = None  # type: ignore[assignment]
+
+from ..errors import ExtractorError
+from ..gazetteer import canonical_subject
+from ..rulebook import PATTERNS_DIR
+from .process import DocumentResult, process
+
+DATABASE = "dataset.sqlite"
+LOCK = ".bulk.lock"
+SCHEMA_VERSION = "1"
+
+# Record fields kept in columns of their own; everything else is the kind's ``fields``.
+RECORD_BASE = ("id", "kind", "surface", "page", "start", "end", "sentence", "rule", "table", "row", "col", "cell_text")
+RECORD_COLUMNS = {"table": "table_no", "row": "row_no", "col": "col_no"}  # TABLE is an SQL keyword
+METRIC_SCALARS = ("id", "indicator", "subject", "year", "score", "unit", "score_change", "rank", "rank_total",
+                  "rank_change", "compared_to", "page", "start", "end", "conflict")
+METRIC_LISTS = ("evidence", "inferred", "alternatives")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    sha256            TEXT PRIMARY KEY,
+    status            TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+    error             TEXT,
+    format            TEXT,
+    pages             INTEGER,
+    bytes             INTEGER,
+    n_records         INTEGER NOT NULL DEFAULT 0,
+    n_metrics         INTEGER NOT NULL DEFAULT 0,
+    warnings          TEXT NOT NULL DEFAULT '[]',
+    source            TEXT,
+    extractor_version TEXT NOT NULL,
+    seconds           REAL,
+    processed_at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS document_paths (
+    path    TEXT PRIMARY KEY,
+    sha256  TEXT REFERENCES documents (sha256),
+    error   TEXT,
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    sha256    TEXT NOT NULL REFERENCES documents (sha256),
+    seq       INTEGER NOT NULL,
+    id        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    page      INTEGER NOT NULL,
+    start     INTEGER NOT NULL,
+    "end"     INTEGER NOT NULL,
+    surface   TEXT NOT NULL,
+    sentence  TEXT NOT NULL,
+    rule      TEXT NOT NULL,
+    table_no  INTEGER,
+    row_no    INTEGER,
+    col_no    INTEGER,
+    cell_text TEXT,
+    value     NUMERIC,
+    unit      TEXT,
+    rank      INTEGER,
+    total     INTEGER,
+    symbol    TEXT,
+    date      TEXT,
+    fields    TEXT NOT NULL,
+    PRIMARY KEY (sha256, seq)
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    sha256       TEXT NOT NULL REFERENCES documents (sha256),
+    seq          INTEGER NOT NULL,
+    id           TEXT NOT NULL,
+    indicator    TEXT NOT NULL,
+    subject      TEXT,
+    subject_key  TEXT,
+    year         INTEGER,
+    score        NUMERIC,
+    unit         TEXT,
+    score_change NUMERIC,
+    rank         INTEGER,
+    rank_total   INTEGER,
+    rank_change  INTEGER,
+    compared_to  INTEGER,
+    page         INTEGER NOT NULL,
+    start        INTEGER NOT NULL,
+    "end"        INTEGER NOT NULL,
+    conflict     INTEGER NOT NULL,
+    evidence     TEXT NOT NULL,
+    inferred     TEXT NOT NULL,
+    alternatives TEXT NOT NULL,
+    extra        TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (sha256, seq)
+);
+CREATE INDEX IF NOT EXISTS document_paths_by_sha256 ON document_paths (sha256);
+CREATE INDEX IF NOT EXISTS documents_by_status ON documents (status);
+CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind);
+CREATE INDEX IF NOT EXISTS records_by_symbol ON records (symbol) WHERE symbol IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_by_date ON records (date) WHERE date IS NOT NULL;
+CREATE INDEX IF NOT EXISTS metrics_by_indicator ON metrics (indicator, subject_key, year);
+CREATE INDEX IF NOT EXISTS metrics_by_subject ON metrics (subject_key, year);
+CREATE INDEX IF NOT EXISTS metrics_by_year ON metrics (year, indicator);
+
+CREATE VIEW IF NOT EXISTS files AS
+SELECT p.path, p.sha256, coalesce(d.status, 'failed') AS status, coalesce(p.error, d.error) AS error,
+       d.format, d.pages, d.n_records, d.n_metrics, d.extractor_version, d.seconds, d.processed_at
+FROM document_paths AS p LEFT JOIN documents AS d ON d.sha256 = p.sha256;
+
+CREATE VIEW IF NOT EXISTS merged_metrics AS
+WITH m AS (
+    SELECT metrics.*, (SELECT min(path) FROM document_paths AS p WHERE p.sha256 = metrics.sha256) AS path
+    FROM metrics
+)
+SELECT indicator,
+       subject_key AS subject,
+       year,
+       count(DISTINCT sha256) AS n_documents,
+       count(*) AS n_statements,
+       json_group_array(DISTINCT path) AS sources,
+       json_group_array(DISTINCT subject) FILTER (WHERE subject IS NOT NULL) AS subjects_as_written,
+       CASE WHEN count(DISTINCT score) = 1 THEN max(score) END AS score,
+       CASE WHEN count(DISTINCT rank) = 1 THEN max(rank) END AS rank,
+       CASE WHEN count(DISTINCT rank_total) = 1 THEN max(rank_total) END AS rank_total,
+       CASE WHEN count(DISTINCT score_change) = 1 THEN max(score_change) END AS score_change,
+       CASE WHEN count(DISTINCT rank_change) = 1 THEN max(rank_change) END AS rank_change,
+       json_group_array(DISTINCT score) FILTER (WHERE score IS NOT NULL) AS scores,
+       json_group_array(DISTINCT rank) FILTER (WHERE rank IS NOT NULL) AS ranks,
+       json_group_array(DISTINCT rank_total) FILTER (WHERE rank_total IS NOT NULL) AS rank_totals,
+       json_group_array(DISTINCT score_change) FILTER (WHERE score_change IS NOT NULL) AS score_changes,
+       json_group_array(DISTINCT rank_change) FILTER (WHERE rank_change IS NOT NULL) AS rank_changes,
+       (count(DISTINCT score) > 1 OR count(DISTINCT rank) > 1 OR count(DISTINCT rank_total) > 1
+        OR count(DISTINCT score_change) > 1 OR count(DISTINCT rank_change) > 1) AS disagree,
+       trim(CASE WHEN count(DISTINCT score) > 1 THEN 'score ' ELSE '' END
+            || CASE WHEN count(DISTINCT rank) > 1 THEN 'rank ' ELSE '' END
+            || CASE WHEN count(DISTINCT rank_total) > 1 THEN 'rank_total ' ELSE '' END
+            || CASE WHEN count(DISTINCT score_change) > 1 THEN 'score_change ' ELSE '' END
+            || CASE WHEN count(DISTINCT rank_change) > 1 THEN 'rank_change' ELSE '' END) AS disagreeing_fields,
+       max(conflict) AS conflict_within_a_document
+FROM m
+GROUP BY indicator, subject_key, year;
+"""
+
+
+class DatasetError(ExtractorError):
+    """The output folder cannot hold a dataset (not a folder, another run holds it...)."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, foreign keys on."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")  # with WAL: durable across a process crash, never corrupt
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (Ctrl-C included)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock: two runs writing one dataset at once are refused."""
+    handle = open(folder / LOCK, "a+")  # noqa: SIM115 - held for the duration of the run
+    try:
+        try:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatasetError(f"{folder}: another bulk run is writing to this folder") from None
+        yield
+    finally:
+        handle.close()
+
+
+def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
+    """Open (or create) ``folder``/dataset.sqlite, checking its schema version."""
+    path = folder / DATABASE
+    if not create and not path.is_file():
+        raise DatasetError(f"{folder}: no {DATABASE} here (run bulk first)")
+    conn = connect(path)
+    try:
+        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")  # every statement is IF NOT EXISTS
+        with transaction(conn):
+            found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if found is None:
+                conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            elif found[0] != SCHEMA_VERSION:
+                raise DatasetError(f"{path}: dataset schema version {found[0]}, this version writes {SCHEMA_VERSION}; use another folder")
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise DatasetError(f"{path}: not a dataset this tool can use ({error})") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+# --- rows ---------------------------------------------------------------------------
+
+
+def _sql_value(value: Any) -> Any:
+    """A JSON scalar as SQLite stores it; integers beyond 64 bits are kept as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return str(value)
+    return value
+
+
+@lru_cache(maxsize=4096)
+def subject_key(subject: str | None) -> str | None:
+    return canonical_subject(subject)
+
+
+def record_row(sha256: str, seq: int, record: dict[str, Any]) -> tuple:
+    kind = record["kind"]
+    fields = {k: v for k, v in record.items() if k not in RECORD_BASE}
+    value = record.get("value")
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    date = record.get("value") if kind == "date" else record.get("issued") if kind == "legal_ref" else None
+    return (
+        sha256, seq, *(record.get(name) for name in RECORD_BASE),
+        _sql_value(value) if numeric else None, record.get("unit"), record.get("rank"), record.get("total"),
+        record.get("symbol"), date, json.dumps(fields, ensure_ascii=False),
+    )
+
+
+RECORD_INSERT = (
+    "INSERT INTO records (sha256, seq, " + ", ".join(f'"{RECORD_COLUMNS.get(n, n)}"' for n in RECORD_BASE)
+    + ", value, unit, rank, total, symbol, date, fields) VALUES (" + ", ".join("?" * (len(RECORD_BASE) + 9)) + ")"
+)
+
+
+def metric_row(sha256: str, seq: int, metric: dict[str, Any]) -> tuple:
+    extra = {k: v for k, v in metric.items() if k not in METRIC_SCALARS and k not in METRIC_LISTS}
+    scalars = [_sql_value(metric.get(name)) for name in METRIC_SCALARS]
+    scalars[METRIC_SCALARS.index("conflict")] = int(bool(metric.get("conflict")))
+    return (
+        sha256, seq, *scalars, subject_key(metric.get("subject")),
+        *(json.dumps(metric.get(name, []), ensure_ascii=False) for name in METRIC_LISTS),
+        json.dumps(extra, ensure_ascii=False),
+    )
+
+
+METRIC_INSERT = (
+    "INSERT INTO metrics (sha256, seq, " + ", ".join(f'"{n}"' for n in METRIC_SCALARS) + ", subject_key, "
+    + ", ".join(METRIC_LISTS) + ", extra) VALUES (" + ", ".join("?" * (len(METRIC_SCALARS) + len(METRIC_LISTS) + 4)) + ")"
+)
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def known_documents(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """sha256 -> (extractor_version, status) of every document already in the dataset."""
+    return {sha: (version, status) for sha, version, status in conn.execute("SELECT sha256, extractor_version, status FROM documents")}
+
+
+def _drop_if_orphan(conn: sqlite3.Connection, sha256: str) -> None:
+    """A document no path shows any more (its file changed) leaves the dataset."""
+    if conn.execute("SELECT 1 FROM document_paths WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None:
+        for table in ("records", "metrics", "documents"):
+            conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
+
+
+def _link(conn: sqlite3.Connection, path: str, sha256: str | None, error: str | None, seen: str) -> None:
+    row = conn.execute("SELECT sha256 FROM document_paths WHERE path = ?", (path,)).fetchone()
+    conn.execute(
+        "INSERT INTO document_paths (path, sha256, error, seen_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, error = excluded.error, seen_at = excluded.seen_at",
+        (path, sha256, error, seen),
+    )
+    if row is not None and row[0] is not None and row[0] != sha256:
+        _drop_if_orphan(conn, row[0])
+
+
+def link_paths(conn: sqlite3.Connection, links: Iterable[tuple[str, str | None, str | None]]) -> None:
+    """Record (path, sha256, error) for files whose document is already done (or that
+    could not be read: sha256 None), in one transaction."""
+    seen = now()
+    with transaction(conn):
+        for path, sha256, error in links:
+            _link(conn, path, sha256, error, seen)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A result as the rows the database stores, computed where the result was made (in
+    a worker), so that the one process writing the database only inserts them."""
+
+    result: DocumentResult  # its ``extraction`` left out: the rows carry it
+    document: dict[str, Any]
+    records: list[tuple]
+    metrics: list[tuple]
+
+
+def prepare(result: DocumentResult) -> Prepared:
+    extraction = result.extraction or {}
+    records = extraction.get("records", [])
+    metrics = extraction.get("metrics", [])
+    source = extraction.get("source")
+    document = {
+        "status": result.status, "error": result.error, "format": result.format, "pages": result.pages,
+        "bytes": source.get("bytes") if source else None, "n_records": len(records), "n_metrics": len(metrics),
+        "warnings": json.dumps(extraction.get("warnings", []), ensure_ascii=False),
+        "source": json.dumps(source, ensure_ascii=False) if source else None,
+        "extractor_version": result.extractor_version, "seconds": result.seconds,
+    }
+    sha256 = result.sha256
+    return Prepared(
+        dataclasses.replace(result, extraction=None), document,
+        [record_row(sha256, i, r) for i, r in enumerate(records)] if sha256 else [],
+        [metric_row(sha256, i, m) for i, m in enumerate(metrics)] if sha256 else [],
+    )
+
+
+def process_for_dataset(path: str, *, patterns: Path = PATTERNS_DIR) -> Prepared:
+    """What a bulk worker runs: :func:`~extractor.bulk.process.process`, then :func:`prepare`."""
+    return prepare(process(path, patterns=patterns))
+
+
+_DOCUMENT_COLUMNS = ("status", "error", "format", "pages", "bytes", "n_records", "n_metrics", "warnings", "source",
+                     "extractor_version", "seconds")
+_DOCUMENT_UPSERT = (
+    "INSERT INTO documents (sha256, " + ", ".join(_DOCUMENT_COLUMNS) + ", processed_at) VALUES ("
+    + ", ".join("?" * (len(_DOCUMENT_COLUMNS) + 2)) + ") ON CONFLICT (sha256) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in (*_DOCUMENT_COLUMNS, "processed_at"))
+)
+
+
+def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: Sequence[str], *, sha256: str | None = None) -> None:
+    """Write one document's rows and link its paths, replacing what an earlier version
+    wrote for the same content, in one transaction. ``sha256`` stands in for a result
+    that could not know it (a file that vanished, a worker that crashed)."""
+    if isinstance(prepared, DocumentResult):
+        prepared = prepare(prepared)
+    sha256 = prepared.result.sha256 or sha256
+    if sha256 is None:  # unreadable: there is no content to key a document on
+        link_paths(conn, [(path, None, prepared.result.error) for path in paths])
+        return
+    stamp = now()
+    with transaction(conn):
+        conn.execute("DELETE FROM records WHERE sha256 = ?", (sha256,))
+        conn.execute("DELETE FROM metrics WHERE sha256 = ?", (sha256,))
+        conn.execute(_DOCUMENT_UPSERT, (sha256, *(prepared.document[c] for c in _DOCUMENT_COLUMNS), stamp))
+        conn.executemany(RECORD_INSERT, prepared.records)
+        conn.executemany(METRIC_INSERT, prepared.metrics)
+        for path in paths:
+            _link(conn, path, sha256, None, stamp)
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def record_of(row: sqlite3.Row | tuple, columns: Sequence[str]) -> dict[str, Any]:
+    """A records row back to the record's JSON (as ``extract`` prints it)."""
+    data = dict(zip(columns, row))
+    record = {name: data[RECORD_COLUMNS.get(name, name)] for name in RECORD_BASE}
+    record.update(json.loads(data["fields"]))
+    return record
+
+
+def metric_of(row: sqlite3.Row | tuple, columns: Sequence[str]) -> dict[str, Any]:
+    """A metrics row back to the metric's JSON (as ``extract`` prints it)."""
+    data = dict(zip(columns, row))
+    metric = {name: data[name] for name in METRIC_SCALARS}
+    metric["conflict"] = bool(metric["conflict"])
+    for name in METRIC_LISTS:
+        metric[name] = json.loads(data[name])
+    metric.update(json.loads(data["extra"]))
+    return metric
+
+
+def dataset_path(folder: str | os.PathLike[str]) -> Path:
+    return Path(folder) / DATABASE

@@ -1,0 +1,123 @@
+"""JSONL and CSV files written from the dataset, beside it, each through a temporary file.
+
+- ``records.jsonl`` / ``metrics.jsonl``: one record / metric per line, exactly as
+  ``extract`` prints it, with the ``sha256`` and ``path`` of its document in front;
+- ``records.csv`` / ``metrics.csv``: the same, one row each, the kind's own fields of a
+  record (and a metric's lists) as JSON in a cell;
+- ``merged_metrics.csv``: the ``merged_metrics`` view, one row per indicator, subject and
+  year across documents, with its sources and whether they disagree;
+- ``documents.csv``: the ``files`` view, one row per path, failed ones with their reason.
+
+A document with several paths is named by the first of them in alphabetical order.
+CSV files are UTF-8 (no byte-order mark), comma-separated, with a header row.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from .dataset import RECORD_BASE, RECORD_COLUMNS, metric_of, open_dataset
+
+EXPORTS = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "merged_metrics.csv", "documents.csv")
+
+_PATH = "(SELECT min(path) FROM document_paths AS p WHERE p.sha256 = t.sha256) AS path"
+_RECORDS = f"SELECT {_PATH}, t.* FROM records AS t ORDER BY path, t.sha256, t.seq"
+_METRICS = f"SELECT {_PATH}, t.* FROM metrics AS t ORDER BY path, t.sha256, t.seq"
+
+RECORD_CSV = ("path", "sha256", *RECORD_BASE, "value", "unit", "rank", "total", "symbol", "date", "fields")
+METRIC_CSV = ("path", "sha256", "id", "indicator", "subject", "subject_key", "year", "score", "unit", "score_change",
+              "rank", "rank_total", "rank_change", "compared_to", "page", "start", "end", "conflict", "evidence",
+              "inferred", "alternatives")
+
+
+@contextmanager
+def _atomic(target: Path) -> Iterator[IO[str]]:
+    """A text file that replaces ``target`` only once it is completely written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _rows(conn: sqlite3.Connection, query: str) -> tuple[list[str], Iterator[tuple]]:
+    cursor = conn.execute(query)
+    return [d[0] for d in cursor.description], iter(cursor)
+
+
+def _jsonl(conn: sqlite3.Connection, query: str, target: Path, convert: Callable[[tuple, list[str]], dict[str, Any]]) -> int:
+    columns, rows = _rows(conn, query)
+    count = 0
+    with _atomic(target) as out:
+        for row in rows:
+            data = dict(zip(columns, row))
+            line = {"sha256": data["sha256"], "path": data["path"], **convert(row, columns)}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def _records_jsonl(conn: sqlite3.Connection, target: Path) -> int:
+    """Like :func:`_jsonl` with :func:`record_of`, faster: a record's own fields are stored
+    as JSON text already, so they are spliced in rather than parsed and written again."""
+    columns, rows = _rows(conn, _RECORDS)
+    index = {name: columns.index(RECORD_COLUMNS.get(name, name)) for name in ("sha256", "path", *RECORD_BASE)}
+    fields_at = columns.index("fields")
+    names = ("sha256", "path", *RECORD_BASE)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    count = 0
+    with _atomic(target) as out:
+        for row in rows:
+            head = dumps({name: row[index[name]] for name in names})
+            fields = row[fields_at]
+            out.write(head + "\n" if fields == "{}" else head[:-1] + ", " + fields[1:] + "\n")
+            count += 1
+    return count
+
+
+def _csv(conn: sqlite3.Connection, query: str, target: Path, header: tuple[str, ...] | None = None,
+         rename: dict[str, str] | None = None) -> int:
+    columns, rows = _rows(conn, query)
+    rename = rename or {}
+    names = [rename.get(c, c) for c in columns]
+    header = header or tuple(names)
+    picks = [names.index(h) for h in header]
+    count = 0
+    with _atomic(target) as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if row[i] is None else row[i] for i in picks])
+            count += 1
+    return count
+
+
+def export(folder: str | os.PathLike[str]) -> dict[str, int]:
+    """Write every export file of the dataset in ``folder``; rows written per file."""
+    folder = Path(folder)
+    conn = open_dataset(folder, create=False)
+    try:
+        conn.execute("BEGIN")  # one consistent snapshot for every file
+        counts = {
+            "records.jsonl": _records_jsonl(conn, folder / "records.jsonl"),
+            "metrics.jsonl": _jsonl(conn, _METRICS, folder / "metrics.jsonl", lambda r, c: metric_of(r, c)),
+            "records.csv": _csv(conn, _RECORDS, folder / "records.csv", RECORD_CSV, {v: k for k, v in RECORD_COLUMNS.items()}),
+            "metrics.csv": _csv(conn, _METRICS, folder / "metrics.csv", METRIC_CSV),
+            "merged_metrics.csv": _csv(conn, "SELECT * FROM merged_metrics ORDER BY indicator, subject, year", folder / "merged_metrics.csv"),
+            "documents.csv": _csv(conn, "SELECT * FROM files ORDER BY path", folder / "documents.csv"),
+        }
+        conn.execute("COMMIT")
+        return counts
+    finally:
+        conn.close()

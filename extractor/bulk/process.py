@@ -1,0 +1,136 @@
+"""The per-document work of a bulk run: a pure function from a file to a result.
+
+:func:`process` takes a path (or bytes and a name), runs the whole pipeline on it and
+returns a :class:`DocumentResult`, plain data that pickles and serializes to JSON. It
+never raises for a bad file: the reason becomes a failed result. It touches no
+database and no global state beyond the caches of the pipeline itself, so any engine
+(a process pool here, a distributed one later) can map it over files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from .. import __version__
+from ..errors import ExtractorError, InputError
+from ..loaders import detect_format, load_bytes
+from ..pipeline import extract_document, extract_file
+from ..rulebook import PATTERNS_DIR
+
+
+@cache
+def extractor_version(patterns: Path = PATTERNS_DIR) -> str:
+    """The version results are stamped with: the package version and a short hash of the
+    content of every file under ``patterns`` (sorted by relative path), so that editing
+    a rule makes every document due again.
+
+    >>> extractor_version().startswith(__version__ + "+patterns.")
+    True
+    """
+    digest = hashlib.sha256()
+    root = Path(patterns)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            continue  # editor swap files and caches are not rules
+        digest.update(relative.as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return f"{__version__}+patterns.{digest.hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What one file gave: its extraction as JSON data, or the one-line reason it failed."""
+
+    path: str
+    sha256: str | None
+    status: Literal["ok", "failed"]
+    extractor_version: str
+    seconds: float
+    error: str | None = None
+    format: str | None = None
+    pages: int | None = None
+    extraction: dict[str, Any] | None = field(default=None, repr=False)  # Extraction.to_jsonable()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentResult:
+        return cls(**data)
+
+
+def failed(path: str, reason: str, *, sha256: str | None = None, seconds: float = 0.0, format: str | None = None,
+           patterns: Path = PATTERNS_DIR) -> DocumentResult:
+    """A failed result, for reasons found outside :func:`process` (a time limit, a crash)."""
+    return DocumentResult(path, sha256, "failed", extractor_version(patterns), round(seconds, 6), error=reason, format=format)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or "no message"
+
+
+def _what_it_is(data: bytes | None, name: str) -> tuple[str | None, str | None]:
+    """sha256 and format of a file that failed, as far as they can be known."""
+    if data is None:
+        try:
+            data = Path(name).read_bytes()
+        except OSError:
+            return None, None
+    try:
+        fmt = detect_format(data, name) if data else None
+    except Exception:  # noqa: BLE001 - only a description of a file that already failed
+        fmt = None
+    return hashlib.sha256(data).hexdigest(), fmt
+
+
+def process(source: str | os.PathLike[str] | bytes, *, name: str | None = None, patterns: Path = PATTERNS_DIR) -> DocumentResult:
+    """Extract from one file (a path, or its bytes named ``name``); never raises for a bad file.
+
+    >>> result = process("Chỉ số CCHC năm 2019 của tỉnh Điện Biên đạt 81,42 điểm.".encode(), name="a.txt")
+    >>> result.status, result.format, result.pages, result.extraction["records"][0]["surface"]
+    ('ok', 'txt', 1, '81,42 điểm')
+    >>> process(b"", name="empty.txt").error
+    'empty file'
+    """
+    data = source if isinstance(source, bytes) else None
+    path = name if name is not None else ("<bytes>" if data is not None else os.fspath(source))
+    version = extractor_version(patterns)
+    start = time.perf_counter()
+
+    def failure(reason: str) -> DocumentResult:
+        sha256, fmt = _what_it_is(data, path)
+        return DocumentResult(path, sha256, "failed", version, round(time.perf_counter() - start, 6), error=reason, format=fmt)
+
+    try:
+        if data is not None:
+            extraction = extract_document(load_bytes(data, path), patterns=patterns)
+        else:
+            extraction = extract_file(path, patterns=patterns)
+        jsonable = extraction.to_jsonable()
+    except InputError as error:
+        return failure(error.reason)
+    except ExtractorError as error:  # a broken pattern file, say: not about this file, but said once per file
+        return failure(_one_line(error))
+    except MemoryError:
+        return failure("ran out of memory")
+    except RecursionError:
+        return failure("internal error (RecursionError); please report it")
+    except Exception as error:  # noqa: BLE001 - a bug of ours on one file must not stop a batch
+        return failure(f"internal error ({type(error).__name__}: {_one_line(error)}); please report it")
+    source_info = jsonable["source"]
+    return DocumentResult(
+        path, source_info["sha256"], "ok", version, round(time.perf_counter() - start, 6),
+        format=source_info["format"], pages=source_info["pages"], extraction=jsonable,
+    )

@@ -1,0 +1,267 @@
+"""A whole bulk run: find the files, skip what is done, process the rest, write the exports.
+
+Only this (parent) process writes the database, one transaction per document, so that a
+Ctrl-C, a ``kill`` or a ``kill -9`` loses at most the documents in flight; running the
+same command again resumes. A document is done when the dataset holds its content's
+sha256 stamped with the current extractor version (package version + hash of
+patterns/); a failed one is retried with ``retry_failed``, everything with ``force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ..rulebook import PATTERNS_DIR, load_rules
+from . import dataset
+from .dataset import DATABASE, DatasetError
+from .export import EXPORTS, export
+from .pool import WorkerPool, prestart
+from .process import extractor_version
+from .progress import Progress
+from .walk import find_documents, largest_first
+
+DEFAULT_TIMEOUT_S = 300.0
+EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def default_workers() -> int:
+    """The cores this process may use (a container's or taskset's limit included)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Summary:
+    """What a run did, for the command line to print and for the benchmark to measure."""
+
+    out: Path
+    missing: list[str] = field(default_factory=list)  # INPUT arguments that named nothing
+    files: int = 0          # files found
+    documents: int = 0      # distinct contents among them
+    unreadable: int = 0     # files that could not be read at all
+    skipped: int = 0        # documents already done by this extractor version
+    processed: int = 0      # documents processed by this run
+    processed_failed: int = 0
+    pages: int = 0          # pages of the documents processed by this run
+    ok_files: int = 0       # files whose document is ok, in this run or before
+    failed_files: int = 0   # files whose document failed (or that could not be read)
+    workers: int = 0
+    seconds: float = 0.0
+    worker_peak_kb: int | None = None
+    worker_cpu_seconds: float = 0.0  # CPU time the workers spent on documents (theirs, not their programs')
+    interrupted: bool = False
+    exports: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.missing or not self.files or not self.ok_files:
+            return EXIT_NOTHING_DONE
+        return EXIT_SOME_FAILED if self.failed_files else EXIT_OK
+
+
+def _sha256(path: str) -> tuple[str | None, str | None]:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return None, "no such file"
+    except PermissionError:
+        return None, "permission denied"
+    except OSError as error:
+        return None, f"cannot read: {error.strerror or error}"
+    return digest.hexdigest(), None
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse a folder that is a file, or that holds files named like ours but no dataset
+    (they would be someone else's, and exports would overwrite them)."""
+    if out.exists() and not out.is_dir():
+        raise DatasetError(f"{out}: exists and is not a folder")
+    if out.is_dir() and not (out / DATABASE).exists():
+        clashes = [name for name in EXPORTS if (out / name).exists()]
+        if clashes:
+            raise DatasetError(f"{out}: holds {', '.join(clashes)} but no {DATABASE}; choose an empty or new folder")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """``kill PID`` stops a run the way Ctrl-C does (cleanly, between transactions)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_bulk(
+    inputs: Sequence[str],
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    retry_failed: bool = False,
+    force: bool = False,
+    quiet: bool = False,
+    stream: TextIO | None = None,
+    tty: bool | None = None,
+    patterns: Path = PATTERNS_DIR,
+    write_exports: bool = True,
+) -> Summary:
+    """Process every document under ``inputs`` into the dataset in ``out``.
+
+    Raises :class:`DatasetError` when ``out`` cannot hold the dataset, and
+    :class:`~extractor.rulebook.PatternError` for a broken pattern file; a bad document
+    never raises, it is a failed row.
+    """
+    stream = stream or sys.stderr
+    out = Path(out)
+    started = time.monotonic()
+    summary = Summary(out=out)
+    found = find_documents(inputs, exclude=[out])
+    summary.missing, summary.files = found.missing, len(found.files)
+    if found.missing or not found.files:
+        return summary
+    check_output_folder(out)
+    prestart()  # the workers' models load while this process checks rules and hashes files
+    load_rules(patterns)  # a broken pattern file stops the run here, not once per document
+    version = extractor_version(patterns)
+    out.mkdir(parents=True, exist_ok=True)
+
+    with dataset.exclusive(out), _sigterm_as_interrupt():
+        conn = dataset.open_dataset(out, create=True)
+        try:
+            _run(conn, found.files, summary, version=version, workers=workers or default_workers(), timeout=timeout,
+                 retry_failed=retry_failed, force=force, quiet=quiet, stream=stream, tty=tty, patterns=patterns)
+            _count_files(conn, found.files, summary)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            conn.close()
+        if write_exports and not summary.interrupted:
+            summary.exports = export(out)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
+         force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path) -> None:
+    paths_of: dict[str, list[str]] = {}
+    unreadable: list[tuple[str, None, str]] = []
+    for path in files:
+        sha256, error = _sha256(path)
+        if sha256 is None:
+            unreadable.append((path, None, error))
+        else:
+            paths_of.setdefault(sha256, []).append(path)
+    summary.documents, summary.unreadable = len(paths_of), len(unreadable)
+
+    known = dataset.known_documents(conn)
+
+    def done(sha256: str) -> bool:
+        if force or sha256 not in known:
+            return False
+        known_version, status = known[sha256]
+        return known_version == version and not (retry_failed and status == "failed")
+
+    to_do = [sha for sha in paths_of if not done(sha)]
+    summary.skipped = len(paths_of) - len(to_do)
+    dataset.link_paths(conn, [(p, sha, None) for sha in paths_of if done(sha) for p in paths_of[sha]] + unreadable)
+
+    summary.workers = min(workers, len(to_do)) if to_do else 0
+    duplicates = len(files) - len(paths_of) - len(unreadable)
+    print(
+        f"bulk: {len(files)} files, {len(paths_of)} distinct documents"
+        + (f" ({duplicates} duplicate file{'s' * (duplicates > 1)})" if duplicates else "")
+        + (f", {len(unreadable)} unreadable" if unreadable else "")
+        + f"; {summary.skipped} already done, {len(to_do)} to process"
+        + (f" with {summary.workers} worker{'s' * (summary.workers > 1)}" if to_do else "")
+        + f"; extractor {version}",
+        file=stream, flush=True,
+    )
+    progress = Progress(len(to_do), stream=stream, tty=tty, quiet=quiet)
+    for path, _, error in unreadable:
+        progress.message(f"failed: {path}: {error}")
+    if not to_do:
+        return
+
+    first_path = {sha: min(paths_of[sha]) for sha in to_do}
+    order = largest_first([first_path[sha] for sha in to_do])
+    sha_of = {first_path[sha]: sha for sha in to_do}
+    try:
+        with WorkerPool(summary.workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset) as pool:
+            for finished in pool.run((sha_of[path], path) for path in order):
+                prepared = finished.result
+                if not isinstance(prepared, dataset.Prepared):  # a time limit or a crash, said by the pool
+                    prepared = dataset.prepare(prepared)
+                # A result that could not know its content's hash (a crash, a time limit, a file
+                # gone) is kept under the hash taken before it was sent.
+                dataset.save(conn, prepared, paths_of[finished.key], sha256=finished.key)
+                result = prepared.result
+                summary.processed += 1
+                summary.processed_failed += not result.ok
+                summary.pages += result.pages or 0
+                summary.worker_cpu_seconds += finished.cpu_seconds or 0.0
+                if finished.worker_peak_kb is not None:
+                    summary.worker_peak_kb = max(summary.worker_peak_kb or 0, finished.worker_peak_kb)
+                if result.ok:
+                    detail = (f"{len(prepared.records)} records, {len(prepared.metrics)} metrics, "
+                              f"{result.pages} page{'s' * ((result.pages or 0) != 1)}, {result.seconds:.2f} s")
+                else:
+                    detail = result.error or "failed"
+                progress.advance(result.path, ok=result.ok, detail=detail)
+    finally:
+        progress.close()
+
+
+def _count_files(conn, files: list[str], summary: Summary) -> None:
+    wanted = set(files)
+    for path, status in conn.execute("SELECT path, status FROM files"):
+        if path in wanted:
+            if status == "ok":
+                summary.ok_files += 1
+            else:
+                summary.failed_files += 1
+
+
+def describe(summary: Summary) -> str:
+    """The few lines the command line prints at the end of a run."""
+    database = summary.out / DATABASE
+    if summary.interrupted:
+        return (f"interrupted: {summary.processed} documents were saved in {database} before the stop; "
+                "run the same command again to resume (exports were not written)")
+    rate = summary.processed / summary.seconds if summary.seconds else 0.0
+    lines = [
+        f"{summary.files} files, {summary.documents} distinct documents: {summary.processed} processed"
+        f" ({summary.processed_failed} failed), {summary.skipped} already done;"
+        f" {summary.pages} pages in {summary.seconds:.1f} s ({rate:.1f} documents/s"
+        + (f", {summary.workers} worker{'s' * (summary.workers > 1)}" if summary.workers else "")
+        + (f", peak memory {summary.worker_peak_kb / 1024:.0f} MB per worker" if summary.worker_peak_kb else "")
+        + ")",
+        f"{summary.ok_files} files ok, {summary.failed_files} failed; dataset: {database}",
+    ]
+    if summary.exports:
+        lines.append("exports: " + ", ".join(f"{name} ({rows} rows)" for name, rows in summary.exports.items()))
+    return "\n".join(lines)

@@ -2,7 +2,7 @@
 """Bulk throughput: `cli.py bulk` with 1 worker and with every core, against a naive
 pipeline on the same documents, and F1 of both on corpus/heldout.
 
-    .venv/bin/python bench/bulk.py               # writes bench/bulk_results.md and .json
+    .venv/bin/python bench/bulk.py               # writes bench/results.md and .json
     .venv/bin/python bench/bulk.py --ocr         # also times OCR of the scanned real PDFs
     .venv/bin/python bench/bulk.py --documents 200 --skip-naive   # a quick look
 
@@ -49,8 +49,8 @@ sys.path.insert(0, str(REPO / "corpus"))
 SHARED = Path(os.environ.get("VN_REFORM_SHARED", REPO.parent / "shared"))
 REAL_PDFS = SHARED / "real-pdfs"
 HELDOUT = REPO / "corpus" / "heldout"
-RESULTS_MD = REPO / "bench" / "bulk_results.md"
-RESULTS_JSON = REPO / "bench" / "bulk_results.json"
+RESULTS_MD = REPO / "bench" / "results.md"
+RESULTS_JSON = REPO / "bench" / "results.json"
 VARIANTS_VERSION = "1"
 os.environ.setdefault("VN_REFORM_OCR", "off")  # see the docstring; --ocr times OCR on its own (in a child)
 

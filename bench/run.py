@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: speed and memory of each stage, with a baseline measured in the same run.
 
-    .venv/bin/python bench/run.py            # writes bench/results.json and bench/RESULTS.md
+    .venv/bin/python bench/run.py            # writes bench/stages.json and bench/stages.md
 
 Machines here are shared and noisy, so every figure is the median of several runs and
 is quoted beside a baseline measured in the same run (a ratio means more than seconds).
@@ -121,8 +121,8 @@ def main() -> int:
             results["segment"] = f"skipped: {error}"
     else:
         results["skipped"] = f"{SHARED} is absent: PDF, normalization and segmentation figures need its documents"
-    (REPO / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (REPO / "bench" / "RESULTS.md").write_text(render_markdown(results), encoding="utf-8")
+    (REPO / "bench" / "stages.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (REPO / "bench" / "stages.md").write_text(render_markdown(results), encoding="utf-8")
     print(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
 

@@ -156,8 +156,14 @@ def canonical_subject(name: str | None) -> str | None:
     if name is None:
         return None
     key = normalize(name).text.lower()
+    return _province_by_form().get(key, " ".join(key.split()))
+
+
+@cache
+def _province_by_form() -> dict[str, str]:
+    """Every written form of a province, normalized and lower-cased, to its name."""
+    forms: dict[str, str] = {}
     for province in provinces().values():
-        forms = [province.name, *province.variants, *([province.name_from_2025] if province.name_from_2025 else [])]
-        if key in (normalize(f).text.lower() for f in forms):
-            return province.name
-    return " ".join(key.split())
+        for form in [province.name, *province.variants, *([province.name_from_2025] if province.name_from_2025 else [])]:
+            forms[normalize(form).text.lower()] = province.name
+    return forms

@@ -9,6 +9,7 @@ reading where candidates overlap.
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,15 @@ def _vetoed(rule: Rule, text: str, start: int, end: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple:
+    """A page's sentences, split once however many candidates ask for them."""
+    return tuple(split_sentences(text))
+
+
 def noun_after(text: str, position: int) -> tuple[int, int] | None:
     """The span of a common noun right after ``position``, by part-of-speech tags of its sentence."""
-    sentence = next((s for s in split_sentences(text) if s.start <= position < s.end), None)
+    sentence = next((s for s in _sentences(text) if s.start <= position < s.end), None)
     if sentence is None:
         return None
     for token, pos in tag(text, sentence.start, sentence.end):

@@ -126,7 +126,8 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
     extraction = extract_file(gold.document, include_text=True, patterns=patterns)
     pages = {p.number: p.text for p in extraction.pages or []}
     folder = gold.path.parent.name
-    result = DocumentResult(gold.path, gold.document, extraction.source.format, folder, extraction.source.encoding or "none")
+    fmt = extraction.source.format + (" (OCR)" if extraction.source.ocr_pages else "")  # scans apart from text layers
+    result = DocumentResult(gold.path, gold.document, fmt, folder, extraction.source.encoding or "none")
     name = str(gold.path.relative_to(REPO)) if gold.path.is_relative_to(REPO) else str(gold.path)
     name = name.removesuffix(".gold.json")
 
@@ -140,6 +141,9 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
             result.kinds[expected.kind].fn += 1
             result.errors.append(Error("miss", name, expected.page, expected.kind, expected.surface, key_of(expected),
                                        _sentence(pages.get(expected.page, ""), expected.start, expected.end)))
+    for lost in gold.lost:  # the text as read does not hold it: nothing can match it
+        result.kinds[lost.kind].fn += 1
+        result.errors.append(Error("miss", name, lost.page, lost.kind, lost.surface, {}, "(not in the text as read)"))
     for found in unmatched:
         result.kinds[found.kind].fp += 1
         result.errors.append(Error("false", name, found.page, found.kind, found.surface, key_of(found), found.sentence))

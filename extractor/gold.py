@@ -64,6 +64,7 @@ class GoldRecord(BaseModel):
     page: int = Field(default=1, ge=1)
     surface: str = Field(min_length=1)
     occurrence: int = Field(default=1, ge=1, description="Which occurrence of the surface on the page, from 1.")
+    lost: bool = Field(default=False, description="In the document but not in its text as read (OCR misread it): a miss by definition.")
 
 
 class GoldMetric(BaseModel):
@@ -100,6 +101,7 @@ class Gold:
     document: Path
     records: list[Record]
     metrics: list[GoldMetric]
+    lost: list[GoldRecord] = ()  # type: ignore[assignment]
 
 
 def is_shared(gold_path: Path) -> bool:
@@ -174,6 +176,8 @@ def load_gold(path: Path) -> Gold:
         where = f"{path}: record {index} ({entry.kind} {entry.surface!r})"
         if entry.kind not in KEY_FIELDS:
             raise GoldError(f"{where}: unknown kind")
+        if entry.lost:
+            continue
         records.append(_record(entry, loaded, where))
     for index, metric in enumerate(spec.metrics, start=1):
         try:
@@ -183,7 +187,7 @@ def load_gold(path: Path) -> Gold:
             )
         except ValidationError as error:
             raise GoldError(f"{path}: metric {index}: {error.errors()[0]['msg']}") from None
-    return Gold(path, document, records, spec.metrics)
+    return Gold(path, document, records, spec.metrics, [e for e in spec.records if e.lost])
 
 
 def gold_files(paths: list[Path]) -> list[Path]:

@@ -96,3 +96,10 @@ def test_eval_command_prints_the_table_and_errors(tmp_path: Path, capsys) -> Non
     assert "false  " in out and "count '1.326 hồ sơ' (value=1326)" in out
     assert cli.main(["eval", str(folder), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["micro"]["found"] == 4
+
+
+def test_a_record_ocr_lost_counts_as_a_miss(tmp_path: Path) -> None:
+    lost = {"kind": "count", "surface": "12 xã", "value": 12, "unit": "xã", "lost": True}
+    data = evaluate([corpus(tmp_path, [SCORE, RANK, CHANGE, COUNT, lost])]).as_dict()
+    assert data["kinds"]["count"] == {"gold": 2, "found": 1, "tp": 1, "precision": 1.0, "recall": 0.5, "f1": 0.6667}
+    assert ("miss", "count", "12 xã") in {(e["what"], e["kind"], e["surface"]) for e in data["errors"]}

@@ -33,7 +33,6 @@ def blocks(text: str) -> list[tuple[str, object]]:
     """("title", str), ("p", str) and ("table", rows of cells), in order."""
     tables = {t.start: t for t in find_tables(text)}
     blocks: list[tuple[str, object]] = []
-    position = 0
     lines = text.split("\n")
     offsets, at = [], 0
     for line in lines:
@@ -50,7 +49,6 @@ def blocks(text: str) -> list[tuple[str, object]]:
             skip_until = table.end
             continue
         blocks.append(("title" if not blocks else "p", line.strip()))
-        position = start
     return blocks
 
 

@@ -62,25 +62,37 @@ def derive_gold(txt_gold: dict, text: str, pdf_pages: list[str], pdf_name: str) 
     }, lost
 
 
-def derive_gold_in_order(txt_gold: dict, text: str, pages: list[str], name: str) -> dict | None:
-    """Gold for a rendering that keeps the text's surfaces in order, or None if one is lost."""
+def _count(page: str, surface: str, end: int | None = None) -> int:
+    """Occurrences of ``surface`` starting in ``page[:end]``, overlapping ones included."""
+    stop = len(page) if end is None else end
+    return sum(1 for i in range(stop) if page.startswith(surface, i))
+
+
+def derive_gold_in_order(
+    txt_gold: dict, text: str, pages: list[str], name: str, *, note: str | None = None, mark_lost: bool = False
+) -> dict | None:
+    """Gold for a rendering that keeps the text's surfaces in order. A surface not found
+    again makes it None, or, with ``mark_lost`` (a scan that OCR misread), a record kept
+    with "lost": true."""
     records = []
     for entry in txt_gold["records"]:
         surface = normalize(entry["surface"]).text
         start = locate(text, surface, entry.get("occurrence", 1))
         if start is None:
             return None
-        ordinal = sum(1 for i in range(start + 1) if text.startswith(surface, i))
-        seen = 0
+        ordinal, seen = _count(text, surface, start + 1), 0
         for number, page in enumerate(pages, start=1):
-            here = sum(1 for i in range(len(page)) if page.startswith(surface, i))
+            here = _count(page, surface)
             if seen + here >= ordinal:
                 records.append({**entry, "page": number, "occurrence": ordinal - seen})
                 break
             seen += here
         else:
-            return None
-    return {"document": name, "note": DERIVED.format(name=Path(name).stem), "records": records, "metrics": txt_gold.get("metrics", [])}
+            if not mark_lost:
+                return None
+            records.append({**entry, "page": 1, "lost": True})
+    return {"document": name, "note": note or DERIVED.format(name=Path(name).stem), "records": records,
+            "metrics": txt_gold.get("metrics", [])}
 
 
 def build_web(txt: Path, kind: str, index: int, *, check: bool) -> str:

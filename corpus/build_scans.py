@@ -19,9 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from corpus.build import derive_gold_in_order  # noqa: E402
 from extractor import load  # noqa: E402
-from extractor.gold import locate  # noqa: E402
-from extractor.normalize import normalize  # noqa: E402
 
 SOURCES = ("quang-tri-par-2023", "dak-lak-par-sipas-2020", "lao-cai-papi-2021", "soc-trang-sipas-2021", "tien-giang-pci-2022")
 
@@ -51,24 +50,10 @@ def main() -> int:
         text = load(txt).pages[0].text
         pages = [p.text for p in load(out).pages]
         gold = json.loads(Path(str(txt) + ".gold.json").read_text(encoding="utf-8"))
-        records, lost = [], 0
-        for entry in gold["records"]:
-            surface = normalize(entry["surface"]).text
-            start = locate(text, surface, entry.get("occurrence", 1))
-            ordinal = sum(1 for i in range(start + 1) if text.startswith(surface, i))
-            seen, placed = 0, None
-            for number, page in enumerate(pages, start=1):
-                here = sum(1 for i in range(len(page)) if page.startswith(surface, i))
-                if seen + here >= ordinal:
-                    placed = {**entry, "page": number, "occurrence": ordinal - seen}
-                    break
-                seen += here
-            if placed is None:
-                lost += 1
-                placed = {**entry, "page": 1, "lost": True}
-            records.append(placed)
-        derived = {"document": out.name, "note": f"derived by corpus/build_scans.py from {name}.txt.gold.json; {lost} record(s) misread by OCR are marked lost",
-                   "records": records, "metrics": gold.get("metrics", [])}
+        derived = derive_gold_in_order(gold, text, pages, out.name, mark_lost=True)
+        lost = sum(1 for r in derived["records"] if r.get("lost"))
+        records = derived["records"]
+        derived["note"] = f"derived by corpus/build_scans.py from {name}.txt.gold.json; {lost} record(s) misread by OCR are marked lost"
         Path(str(out) + ".gold.json").write_text(json.dumps(derived, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote: {out} ({len(pages)} pages, {lost} of {len(records)} records lost to OCR)")
     return 0

@@ -11,7 +11,7 @@ tone-mark placement, so "HOÀ BÌNH", "Hoà Bình" and "hòa bình" are one name
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,7 +127,8 @@ def _matcher() -> PhraseMatcher:
     return matcher
 
 
-def find_mentions(text: str) -> list[Mention]:
+@lru_cache(maxsize=16)
+def find_mentions(text: str) -> tuple[Mention, ...]:
     """Index, province and agency mentions in ``text``, longest first where they overlap.
 
     >>> [(m.kind, m.key, "Hòa Bình, PAR INDEX, Chỉ số CCHC"[m.start:m.end]) for m in find_mentions("Hòa Bình, PAR INDEX, Chỉ số CCHC")]
@@ -144,7 +145,7 @@ def find_mentions(text: str) -> list[Mention]:
     for mention in spans:
         if all(mention.end <= k.start or k.end <= mention.start for k in kept):
             kept.append(mention)
-    return sorted(kept, key=lambda m: m.start)
+    return tuple(sorted(kept, key=lambda m: m.start))
 
 
 def canonical_subject(name: str | None) -> str | None:

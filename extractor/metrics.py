@@ -24,7 +24,7 @@ import regex
 
 from .gazetteer import Mention, find_mentions, provinces
 from .records import Alternative, Metric, Record
-from .segment import split_sentences
+from .segment import sentences_of
 from .tables import Cell, Table, find_tables
 
 # Words between an index and a value that make the value describe something else.
@@ -223,7 +223,7 @@ def statements_of_page(
     topic: Mention | None = None  # the index last named anywhere before
     previous_line = -1
     last_subject: str | None = None
-    for sentence in split_sentences(text):
+    for sentence in sentences_of(text):
         line = text.count("\n", 0, sentence.start)
         if line != previous_line:  # a new paragraph: context from the last one does not carry
             previous_index, last_subject, previous_line = None, None, line

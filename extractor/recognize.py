@@ -9,7 +9,6 @@ reading where candidates overlap.
 from __future__ import annotations
 
 import bisect
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from .kinds import KINDS
 from .records import Record
 from .resolve import resolve
 from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
-from .segment import split_sentences, tag
+from .segment import sentences_of, tag
 from .tables import Table, table_records
 
 _RECORD = TypeAdapter(Record)
@@ -56,15 +55,9 @@ def _vetoed(rule: Rule, text: str, start: int, end: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=8)
-def _sentences(text: str) -> tuple:
-    """A page's sentences, split once however many candidates ask for them."""
-    return tuple(split_sentences(text))
-
-
 def noun_after(text: str, position: int) -> tuple[int, int] | None:
     """The span of a common noun right after ``position``, by part-of-speech tags of its sentence."""
-    sentence = next((s for s in _sentences(text) if s.start <= position < s.end), None)
+    sentence = next((s for s in sentences_of(text) if s.start <= position < s.end), None)
     if sentence is None:
         return None
     for token, pos in tag(text, sentence.start, sentence.end):
@@ -132,7 +125,7 @@ def _sentence_of(text: str, sentence_starts: list[int], sentence_ends: list[int]
 def _records(text: str, page: int, rules: tuple[Rule, ...]) -> tuple[list[Record], list[str]]:
     candidates, warnings = find_candidates(text, rules)
     chosen = resolve(candidates, len(text))
-    sentences = split_sentences(text) if chosen else []
+    sentences = sentences_of(text) if chosen else ()
     starts = [s.start for s in sentences]
     ends = [s.end for s in sentences]
     records = []

@@ -44,6 +44,7 @@ __all__ = [
     "Token",
     "segment",
     "spacy_vocab",
+    "sentences_of",
     "split_sentences",
     "tag",
     "to_spacy_doc",
@@ -149,6 +150,13 @@ def split_sentences(text: str) -> list[Sentence]:
         spans = _align_sentences(text, start, end, pieces)
         sentences.extend(Sentence(a, b) for a, b in _repair_sentences(text, spans))
     return sentences
+
+
+@lru_cache(maxsize=8)
+def sentences_of(text: str) -> tuple[Sentence, ...]:
+    """:func:`split_sentences`, kept for the last few texts: recognition, counted nouns and
+    metrics all ask for the sentences of the same page."""
+    return tuple(split_sentences(text))
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:

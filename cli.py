@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument(
         "--tables", choices=TABLE_MODES, default="auto",
-        help="PDF pages whose tables are read with pdfplumber: auto (ruled pages that look like results), all ruled pages, or off",
+        help="how PDF tables are read: auto (every ruled page, from PDFium's drawing: fast), pdfplumber (the same pages read by pdfplumber itself: slow, to cross-check), or off",
     )
     extract.set_defaults(run=cmd_extract)
 

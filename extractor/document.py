@@ -13,7 +13,7 @@ from .tables import Table, find_tables, locate_table
 @dataclass(frozen=True)
 class Page:
     """One page: its 1-based number and its normalized text (offsets index into it), and
-    the tables its layout holds (PDF), as rows of cell texts."""
+    the tables its layout holds (PDF), as rows of cells (see :mod:`.loaders.pdf_grid`)."""
 
     number: int
     normalized: NormalizedText
@@ -39,11 +39,9 @@ class Page:
         that a page break cut from its header."""
         if not self.layout_tables:
             return find_tables(self.text)
-        placed = []
+        placed: list[Table] = []
         for rows in self.layout_tables:
-            table = locate_table(self.text, rows, len(placed) + 1)
-            if table is None and previous_header is not None and len(previous_header) == max(len(r) for r in rows):
-                table = locate_table(self.text, rows, len(placed) + 1, header=previous_header)
+            table = locate_table(self.normalized, rows, len(placed) + 1, header=previous_header if not placed else None)
             if table is not None:
                 placed.append(table)
         return placed

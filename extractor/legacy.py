@@ -45,7 +45,7 @@ from typing import Literal, TypeVar
 import regex
 import yaml
 
-__all__ = ["Encoding", "NAMES", "Conversion", "detect_legacy", "to_unicode", "convert", "convert_page",
+__all__ = ["Encoding", "NAMES", "Conversion", "detect_legacy", "to_unicode", "convert", "convert_layer", "convert_page",
            "decode_bytes", "encode_legacy", "is_syllable"]
 
 TABLES = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers" / "legacy_encodings.yaml"
@@ -382,6 +382,18 @@ def to_unicode(text: str, encoding: Encoding) -> str:
     return convert(text, encoding).text
 
 
+def convert_layer(text: str) -> tuple[Conversion, str] | None:
+    """A page's text converted when it is in a legacy encoding, with the encoding's name;
+    None for Unicode text. The conversion moves any offset along (``offset``).
+
+    >>> conversion, name = convert_layer("Haø Noäi")
+    >>> conversion.text, name, conversion.offset(4)
+    ('Hà Nội', 'VNI', 3)
+    """
+    encoding = detect_legacy(text)
+    return None if encoding is None else (convert(text, encoding), NAMES[encoding])
+
+
 def convert_page(text: str, breaks: Mapping[int, T]) -> tuple[str, dict[int, T], str | None]:
     """A page's text converted when it is in a legacy encoding, with ``breaks`` (layout
     hints keyed by text offset) moved along; also the encoding's name, or None.
@@ -389,11 +401,11 @@ def convert_page(text: str, breaks: Mapping[int, T]) -> tuple[str, dict[int, T],
     >>> convert_page("Haø Noäi\\nvaø", {8: "wrap"})
     ('Hà Nội\\nvà', {6: 'wrap'}, 'VNI')
     """
-    encoding = detect_legacy(text)
-    if encoding is None:
+    converted = convert_layer(text)
+    if converted is None:
         return text, dict(breaks), None
-    conversion = convert(text, encoding)
-    return conversion.text, {conversion.offset(at): hint for at, hint in breaks.items()}, NAMES[encoding]
+    conversion, name = converted
+    return conversion.text, {conversion.offset(at): hint for at, hint in breaks.items()}, name
 
 
 @cache

@@ -21,6 +21,7 @@ span of raw characters it came from; :meth:`NormalizedText.raw_span` composes th
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from array import array
 from collections.abc import Callable, Mapping
@@ -63,6 +64,23 @@ class NormalizedText:
             anchor = self._raw_starts[start] if start < len(self.text) else len(self.raw)
             return anchor, anchor
         return self._raw_starts[start], self._raw_ends[end - 1]
+
+    def span_from_raw(self, raw_start: int, raw_end: int) -> tuple[int, int]:
+        """The span of the text made from ``raw[raw_start:raw_end]``, without whitespace at
+        its ends: where a PDF loader's character positions land in the text.
+
+        >>> n = normalize("Ho\\u0300a  Bi\\u0300nh\\nxa\\u0303 X")
+        >>> s = n.span_from_raw(6, 15); s, n.text[slice(*s)]
+        ((5, 12), 'Bình xã')
+        """
+        # Both maps grow with the text (each stage emits in input order).
+        start = bisect.bisect_left(self._raw_starts, raw_start)
+        end = bisect.bisect_right(self._raw_ends, raw_end, lo=start)
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return start, end
 
 
 class _Builder:

@@ -29,8 +29,8 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
     header = None  # a table's labels, for its rest on the next page
     for page in document.pages:
         tables[page.number] = page.tables(header)
-        if tables[page.number]:
-            header = [cell.text for cell in tables[page.number][-1].header]
+        # Only the last table of a page can go on at the top of the next.
+        header = [cell.text for cell in tables[page.number][-1].header] if tables[page.number] else None
         page_records, page_warnings = recognize_page(page.text, page.number, patterns=patterns, tables=tables[page.number])
         if page.number in document.ocr_pages:
             page_records = [record.model_copy(update={"ocr": True}) for record in page_records]
@@ -63,7 +63,7 @@ def extract_file(
 ) -> Extraction:
     """Load one file and extract from it. Raises :class:`~extractor.errors.InputError`.
 
-    ``tables`` ("auto", "all", "off") says which PDF pages have their tables read.
+    ``tables`` ("auto", "pdfplumber", "off") says which reader reads PDF tables.
     """
     return extract_document(load(path, tables=tables), include_text=include_text, patterns=patterns)
 

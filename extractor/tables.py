@@ -16,6 +16,7 @@ import regex
 
 from pydantic import TypeAdapter
 
+from .normalize import NormalizedText
 from .numbers import parse_number
 from .records import Record
 
@@ -136,7 +137,10 @@ def table_records(
     ``cell_text`` and offsets into it."""
     kept = list(records)
     compact = "".join(text.split())
-    for table in find_tables(text) if tables is None else tables:
+    tables = find_tables(text) if tables is None else tables
+    if recognize_cell is not None:
+        kept = _within_cells(kept, tables, page, recognize_cell)
+    for table in tables:
         compared_to = table.compared_to
         for row_number, row in enumerate(table.rows, start=1):
             placed = [c for c in row if c.located]
@@ -172,6 +176,24 @@ def table_records(
                     )
                 )
     return sorted(kept, key=lambda r: (r.cell_text is not None, r.start, r.end, r.kind))
+
+
+def _within_cells(records: list[Record], tables: list[Table], page: int, recognize_cell: Callable[[str], list[Record]]) -> list[Record]:
+    """Records that run from one cell into the next ("Luật Đất đai" in one column, the
+    date it took effect in the next) are no records: each cell they touch is read alone
+    instead, and what it holds is placed at the cell's offsets."""
+    cells = [cell for table in tables for row in table.rows for cell in row if cell.located]
+    crossing = {id(r) for r in records for c in cells if r.start < c.end and c.start < r.end and not (c.start <= r.start and r.end <= c.end)}
+    if not crossing:
+        return records
+    touched = [c for c in cells if any(r.start < c.end and c.start < r.end for r in records if id(r) in crossing)]
+    # What such a cell holds is what it yields read alone.
+    kept = [r for r in records if id(r) not in crossing and not any(c.start <= r.start and r.end <= c.end for c in touched)]
+    for cell in touched:
+        for found in recognize_cell(cell.text):
+            start, end = cell.start + found.start, cell.start + found.end
+            kept.append(found.model_copy(update={"start": start, "end": end, "page": page, "id": f"p{page}-{start}-{end}-{found.kind}"}))
+    return sorted(kept, key=lambda r: (r.start, r.end, r.kind))
 
 
 def _unlocated_cell_records(
@@ -213,6 +235,23 @@ def _header_labels(rows: list[list[str | None]]) -> tuple[list[str], int]:
     return filled, 1
 
 
+# A column label is a few words; a cell of prose or a list of documents is no header.
+_LABEL_WORDS = 14
+
+
+def is_header_row(row: list[str | None]) -> bool:
+    """Whether a table's first row names its columns: at least half of them filled, with
+    short labels that are words rather than values.
+
+    >>> is_header_row(["STT", "Tên văn bản", "Hiệu lực", "Ghi chú"]), is_header_row(["", "", "Thông tư số 33/2017/TT-BTNMT ngày 29/9/2017 của Bộ Tài nguyên và Môi trường quy định chi tiết", "Hiệu lực thi hành từ ngày 05/12/2017"])
+    (True, False)
+    """
+    filled = [c for c in row if c and c.strip()]
+    if len(filled) < max(2, len(row) / 2) or any(len(c.split()) > _LABEL_WORDS for c in filled):
+        return False
+    return _is_header([Cell(c, 0, 0) for c in filled])
+
+
 def _cell_pattern(text: str) -> regex.Pattern[str] | None:
     words = text.split()
     if not words:
@@ -220,11 +259,27 @@ def _cell_pattern(text: str) -> regex.Pattern[str] | None:
     return regex.compile(r"\s*".join(regex.escape(w) for w in words) if len(words) == 1 else r"\s+".join(regex.escape(w) for w in words))
 
 
-def locate_table(text: str, rows: list[list[str | None]], number: int, *, header: list[str] | None = None) -> Table | None:
-    """A table read from a PDF (rows of cell texts) placed in the page text: each cell is
-    searched for after the one before it, so offsets index the text as for any record.
+def _placed(normalized: NormalizedText | None, cell: object, text: str) -> tuple[int, int] | None:
+    """Where a cell read with character positions (a PDF grid cell: one raw span) lies
+    in the normalized text, when its text there is the cell's text."""
+    spans = getattr(cell, "spans", ())
+    if normalized is None or len(spans) != 1:
+        return None
+    start, end = normalized.span_from_raw(*spans[0])
+    same = "".join(normalized.text[start:end].split()) == "".join(text.split())
+    return (start, end) if same and start < end else None
 
-    ``header`` carries the labels of a table that a page break split from its header.
+
+def locate_table(
+    page_text: NormalizedText | str, rows: list[list[object]], number: int, *, header: list[str] | None = None
+) -> Table | None:
+    """A table read from a PDF placed in the page text, so offsets index the text as for
+    any record. ``rows`` hold cell texts, or cells that know their raw-text span (see
+    :mod:`.loaders.pdf_grid`); a cell without one is searched for after the cell before.
+
+    ``header`` holds the labels of the table on the page before: a table whose first row
+    names no columns goes on with it when it has as many columns (a page break cut the
+    table). A table with no header at all still has its cells read, under empty labels.
 
     >>> t = locate_table("Năm Kết quả\\n2022 86,05%\\n2023 89,22%", [["Năm", "Kết quả"], ["2022", "86,05%"], ["2023", "89,22%"]], 1)
     >>> [c.text for c in t.header], [[(c.text, c.start) for c in r] for r in t.rows]
@@ -232,37 +287,40 @@ def locate_table(text: str, rows: list[list[str | None]], number: int, *, header
     """
     from .normalize import normalize
 
-    rows = [[normalize(c).text if c else c for c in row] for row in rows]
-    if header is None:
-        if not _is_header([Cell(c or "", 0, 0) for c in rows[0] if c]):
-            return None
-        labels, taken = _header_labels(rows)
+    normalized = page_text if isinstance(page_text, NormalizedText) else None
+    text = page_text.text if isinstance(page_text, NormalizedText) else page_text
+    texts = [[normalize(t).text if t else t for t in (getattr(c, "text", c) for c in row)] for row in rows]
+    width = max(len(row) for row in texts)
+    continued = False
+    if is_header_row(texts[0]):
+        labels, taken = _header_labels(texts)
+    elif header is not None and len(header) == width:
+        labels, taken, continued = header, 0, True
     else:
-        labels, taken = header, 0
+        labels, taken = [""] * width, 0
     position = 0
     located: list[tuple[Cell, ...]] = []
-    head: list[Cell] = []
     for r, row in enumerate(rows):
         cells = []
-        for c in row:
-            pattern = _cell_pattern(c or "")
-            m = pattern.search(text, position) if pattern else None
-            if m and c:
-                cells.append(Cell(text[m.start() : m.end()], m.start(), m.end()))
-                position = m.end()
+        for cell, cell_text in zip(row, texts[r]):
+            span = _placed(normalized, cell, cell_text or "")
+            if span is None and cell_text:
+                pattern = _cell_pattern(cell_text)
+                m = pattern.search(text, position) if pattern else None
+                span = m.span() if m else None
+            if span is not None:
+                cells.append(Cell(text[span[0] : span[1]], *span))
+                position = max(position, span[1])
             else:
-                cells.append(Cell(c or "", -1, -1))
-        if r < taken:
-            head = [Cell(label, -1, -1) for label in labels]
-        else:
+                cells.append(Cell(cell_text or "", -1, -1))
+        if r >= taken:
             located.append(tuple(cells))
-    if not head:
-        head = [Cell(label, -1, -1) for label in labels]
     if not located:
         return None
+    head = tuple(Cell(label, -1, -1) for label in labels)
     starts = [c.start for row in located for c in row if c.located]
     ends = [c.end for row in located for c in row if c.located]
-    return Table(number, tuple(head), tuple(located), min(starts, default=-1), max(ends, default=-1), continued=header is not None)
+    return Table(number, head, tuple(located), min(starts, default=-1), max(ends, default=-1), continued=continued)
 
 
 def cell_value(role: str, text: str) -> dict | None:

@@ -64,7 +64,7 @@ def _read(path: Path) -> bytes:
 def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
     """Load a document from bytes already read; ``name`` names it in messages and output.
 
-    ``tables`` ("auto", "all", "off") says which PDF pages have their tables read.
+    ``tables`` ("auto", "pdfplumber", "off") says which reader reads PDF tables.
     """
     if not data:
         raise InputError(name, "empty file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..normalize import LineBreak
 
@@ -19,5 +20,6 @@ class Loaded:
     line_breaks: list[dict[int, LineBreak]] | None = None
     # Title, publication date, author... as the file states them (HTML, DOCX).
     metadata: dict[str, str] = field(default_factory=dict)
-    # Per page, tables read from the layout (PDF): rows of cell texts, None for merged cells.
-    tables: list[list[list[list[str | None]]]] | None = None
+    # Per page, tables read from the layout (PDF): rows of cells (a GridCell that knows its
+    # raw-text span, or a cell text), None where a merged cell covers the column.
+    tables: list[list[list[list[Any]]]] | None = None

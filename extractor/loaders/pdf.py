@@ -1,7 +1,7 @@
 """The text layer of a PDF, page by page, with pypdfium2.
 
 pypdfium2 reads a text layer about 60 times faster than pdfplumber's extract_text on
-the same Vietnamese PDF; pdfplumber is kept for tables and layout. A page without a
+the same Vietnamese PDF; ruled tables are read from its drawing too (:mod:`.pdf_grid`). A page without a
 text layer is kept (empty) and named in a warning, so page numbers stay those of the
 file and nothing is silently lost. The position of each line's first and last
 characters tells wrapped lines from real breaks (see :mod:`.pdf_layout`).
@@ -14,12 +14,13 @@ from typing import Any
 import regex
 
 from ..errors import InputError
-from ..legacy import convert_page
+from ..legacy import convert_layer
 from ..normalize import LineBreak
 from . import ocr
 from .base import Loaded
 from .pdf_layout import LineBox, classify_breaks
-from .pdf_tables import likely_table_pages, read_tables
+from .pdf_grid import RULING_PATHS, Grid, count_paths, read_grids, rebase
+from .pdf_tables import read_with_pdfplumber
 
 # PDFium marks a hyphen at a line break it removed with U+FFFE. Vietnamese does not
 # hyphenate syllables, so such a hyphen is a real one ("NĐ-CP", "kinh tế - xã hội").
@@ -61,7 +62,9 @@ def _line_boxes(textpage: Any, text: str) -> list[LineBox]:
     return boxes
 
 
-def _read_page(document: Any, index: int) -> tuple[str, dict[int, LineBreak]]:
+def _read_page(document: Any, index: int, tables: str) -> tuple[str, dict[int, LineBreak], list[Grid], bool]:
+    """A page's raw text, its layout hints, its ruled tables (``tables`` == "auto"), and
+    whether it is ruled at all (a page for pdfplumber in its mode)."""
     page = document[index]
     textpage = page.get_textpage()
     try:
@@ -70,10 +73,13 @@ def _read_page(document: Any, index: int) -> tuple[str, dict[int, LineBreak]]:
         # BMP (two UTF-16 units) would shift them, so such pages go without hints.
         aligned = len(text) == textpage.count_chars()
         hints = classify_breaks(_line_boxes(textpage, text)) if aligned else {}
+        ruled = tables != "off" and bool(text.strip()) and count_paths(page) >= RULING_PATHS
+        grids = read_grids(page, textpage, text) if ruled and aligned and tables == "auto" else []
     finally:
         textpage.close()
         page.close()
-    return text.replace(_PDFIUM_LINE_HYPHEN, "-"), hints
+    text = text.replace(_PDFIUM_LINE_HYPHEN, "-")
+    return text, hints, rebase(grids, text), ruled
 
 
 def _ocr_unreadable_pages(document: Any, pages: list[str], line_breaks: list[dict[int, LineBreak]], warnings: list[str]) -> list[int]:
@@ -128,8 +134,8 @@ def _ocr_unreadable_pages(document: Any, pages: list[str], line_breaks: list[dic
 
 
 def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
-    """One raw page text per PDF page, numbered from 1 in file order; ``tables`` says
-    which pages pdfplumber reads tables from (see :mod:`.pdf_tables`)."""
+    """One raw page text per PDF page, numbered from 1 in file order, with the ruled
+    tables of each page; ``tables`` says which reader reads them (see :mod:`.pdf_tables`)."""
     import pypdfium2 as pdfium  # imported here: commands that read no PDF start faster
 
     try:
@@ -139,28 +145,38 @@ def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
 
     pages: list[str] = []
     line_breaks: list[dict[int, LineBreak]] = []
+    grids: list[list[Grid]] = []
+    ruled: list[int] = []
     warnings: list[str] = []
     try:
         for index in range(len(document)):
             number = index + 1
             try:
-                text, hints = _read_page(document, index)
+                text, hints, page_grids, page_ruled = _read_page(document, index, tables)
             except pdfium.PdfiumError as error:
                 warnings.append(f"page {number} could not be read ({' '.join(str(error).split())})")
-                text, hints = "", {}
-            text, hints, legacy = convert_page(text, hints)  # a ".VnTime" or VNI font's layer
-            if legacy:
+                text, hints, page_grids, page_ruled = "", {}, [], False
+            converted = convert_layer(text)  # a ".VnTime" or VNI font's layer
+            if converted is not None:
+                conversion, legacy = converted
+                text, hints = conversion.text, {conversion.offset(at): hint for at, hint in hints.items()}
+                page_grids = rebase(page_grids, text, conversion.offset)
                 warnings.append(f"page {number}: text layer in {legacy}; converted to Unicode")
             if not text.strip():
                 warnings.append(f"page {number} has no text layer")
             pages.append(text)
             line_breaks.append(hints)
-        ruled = [i for i in likely_table_pages(document, pages, tables) if pages[i].strip()]
+            grids.append(page_grids)
+            if page_ruled:
+                ruled.append(index)
         ocr_pages = _ocr_unreadable_pages(document, pages, line_breaks, warnings)
-        ruled = [i for i in ruled if i + 1 not in ocr_pages]  # a scan's layer is no table to read
+        for number in ocr_pages:  # a scan's layer is no table to read
+            grids[number - 1] = []
     finally:
         document.close()
-    found = read_tables(data, ruled)
+    if tables == "pdfplumber":
+        for index, found in read_with_pdfplumber(data, [i for i in ruled if i + 1 not in ocr_pages]).items():
+            grids[index] = found
 
     if not pages:
         raise InputError(name, "PDF without pages")
@@ -168,4 +184,4 @@ def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
         warnings.append("no page has any text (a scan?), so nothing can be extracted")
     if b"%%EOF" not in data[-2048:]:
         warnings.append(f"the file does not end with %%EOF and may be truncated; {len(pages)} page(s) were read")
-    return Loaded(pages=pages, warnings=warnings, ocr_pages=ocr_pages, line_breaks=line_breaks, tables=[found.get(i, []) for i in range(len(pages))])
+    return Loaded(pages=pages, warnings=warnings, ocr_pages=ocr_pages, line_breaks=line_breaks, tables=grids)

@@ -1,64 +1,28 @@
-"""Tables on PDF pages, read with pdfplumber where a page is likely to have them.
+"""Which reader takes the tables of a PDF's pages.
 
-pdfplumber finds tables by their ruling lines and aligned text, but it is slow (about
-a quarter of a second a page); pypdfium2 reads the text layer. So pdfplumber opens only
-the pages whose drawing has enough straight-line paths to rule a table and, by default
-("auto"), whose text looks like a table of results: column words such as "Xếp hạng",
-"Kết quả", "Điểm" and values such as "85,12%" or "21/63". "all" reads every ruled page
-(a 170-page list of procedures then takes a minute instead of a second); "off" none.
+"auto" (the default) reads every page whose drawing has enough straight-line paths to
+rule a table, with :mod:`.pdf_grid`: pdfplumber's table algorithm on PDFium's paths and
+character boxes, a few milliseconds a page, cells placed by character position.
+"pdfplumber" lets pdfplumber read those pages itself (pdfminer parses each one: about
+a quarter of a second a page); its cells are then searched for in the page text. It is
+kept to cross-check the fast reader, and for a PDF whose text layer PDFium and pdfminer
+read differently. "off" reads no tables.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
-import regex
+from .pdf_grid import Grid, GridCell
 
-# A page with at least this many path objects (lines, rectangles) may hold a ruled table.
-RULING_PATHS = 8
+TABLE_MODES = ("auto", "pdfplumber", "off")
 
 Rows = list[list[str | None]]
 
 
-TABLE_MODES = ("auto", "all", "off")
-_RESULT_WORDS = regex.compile(r"xếp\s+hạng|thứ\s+hạng|kết\s+quả|điểm|chỉ\s+số|tăng.{0,3}giảm", regex.I)
-_RESULT_VALUES = regex.compile(r"\d+[.,]\d+\s*%|(?<![\d/])\d{1,3}\s*/\s*\d{1,3}(?![\d/])|\d+,\d+")
-
-
-def looks_like_results(text: str) -> bool:
-    """Whether a page's text looks like a table of index results.
-
-    >>> looks_like_results("Năm Kết quả Xếp hạng 2022 86,05% 17/63"), looks_like_results("Thủ tục cấp giấy phép")
-    (True, False)
-    """
-    return bool(_RESULT_WORDS.search(text)) and len(_RESULT_VALUES.findall(text)) >= 2
-
-
-def likely_table_pages(document: Any, texts: list[str] | None = None, mode: str = "auto") -> list[int]:
-    """0-based indices of the pages to read tables from (pypdfium2 document and page texts)."""
-    import pypdfium2.raw as pdfium_c
-
-    if mode == "off":
-        return []
-    pages: list[int] = []
-    for index in range(len(document)):
-        # A page that goes on with the table of the page before needs no column words.
-        goes_on = bool(pages) and pages[-1] == index - 1 and texts is not None and len(_RESULT_VALUES.findall(texts[index])) >= 2
-        if mode == "auto" and texts is not None and not looks_like_results(texts[index]) and not goes_on:
-            continue
-        page = document[index]
-        try:
-            paths = sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1))
-        finally:
-            page.close()
-        if paths >= RULING_PATHS:
-            pages.append(index)
-    return pages
-
-
-def read_tables(data: bytes, indices: list[int]) -> dict[int, list[Rows]]:
-    """The tables of the given pages (0-based), each as rows of cell texts (None: merged)."""
+def read_with_pdfplumber(data: bytes, indices: list[int]) -> dict[int, list[Rows]]:
+    """The tables pdfplumber finds on the given pages (0-based), as rows of cell texts
+    (None: a merged cell covers the column); tables of one row or column are left out."""
     if not indices:
         return {}
     import pdfplumber
@@ -71,3 +35,12 @@ def read_tables(data: bytes, indices: list[int]) -> dict[int, list[Rows]]:
             if tables:
                 found[index] = tables
     return found
+
+
+def cell_texts(grid: Grid | Rows) -> Rows:
+    """A table's rows as cell texts, whichever reader read it.
+
+    >>> cell_texts([[GridCell("Năm", ((0, 3),)), None], ["2022", "86,05%"]])
+    [['Năm', None], ['2022', '86,05%']]
+    """
+    return [[cell.text if isinstance(cell, GridCell) else cell for cell in row] for row in grid]

@@ -64,8 +64,8 @@ def bench_long_pdf() -> dict:
 
     from extractor import load
 
-    pages = len(load(LONG_PDF).pages)
-    ours = median_seconds(lambda: load(LONG_PDF), runs=3)
+    pages = len(load(LONG_PDF, tables="off").pages)
+    ours = median_seconds(lambda: load(LONG_PDF, tables="off"), runs=3)  # tables: see bench_tables
 
     def plumber_first_20() -> None:
         with pdfplumber.open(LONG_PDF) as pdf:
@@ -73,7 +73,7 @@ def bench_long_pdf() -> dict:
                 page.extract_text()
 
     plumber = median_seconds(plumber_first_20, runs=1) / 20
-    memory = peak_rss_mb(f"from extractor import load; load({str(LONG_PDF)!r})")
+    memory = peak_rss_mb(f"from extractor import load; load({str(LONG_PDF)!r})")  # tables included
     baseline_memory = peak_rss_mb("import extractor, pypdfium2")
     return {
         "file": LONG_PDF.name,
@@ -85,6 +85,50 @@ def bench_long_pdf() -> dict:
         "peak_rss_mb": round(memory, 1),
         "peak_rss_mb_after_imports_only": round(baseline_memory, 1),
     }
+
+
+def once_seconds(work: Callable[[], object]) -> float:
+    """One timed run, for work too slow to repeat (pdfplumber over a long PDF)."""
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def table_pdfs() -> list[Path]:
+    """The PDFs to time table reading on: the corpus's ruled-table renderings, a plain
+    corpus PDF, and the real reference list and procedure tables when ../shared is here."""
+    from extractor.tables import find_tables
+
+    ours = [p for p in sorted((REPO / "corpus" / "dev").glob("*.pdf"))
+            if not p.name.endswith(".scan.pdf") and find_tables(p.with_suffix(".txt").read_text(encoding="utf-8"))]
+    real = [SHARED / "real-pdfs" / n for n in ("p05_btp-cv-1043-2021-danh-muc-vbqppl.pdf", "p01_qd-2093-qd-byt-2025-tthc-phong-benh.pdf")]
+    return [REPO / "corpus" / "dev" / "quang-tri-par-2023.pdf", *ours, *[p for p in real if p.is_file()]]
+
+
+def bench_tables() -> dict:
+    """Seconds a page for loading and for the whole extraction, tables off (the baseline)
+    and on; and the same pages with pdfplumber reading the tables itself."""
+    from extractor import extract_file, load
+
+    rows = []
+    for path in table_pdfs():
+        pages = len(load(path, tables="off").pages)
+        tabled = sum(1 for p in load(path).pages if p.layout_tables)
+        long = pages > 20
+        runs = 1 if long else 5
+        off = median_seconds(lambda: load(path, tables="off"), runs=runs)
+        auto = median_seconds(lambda: load(path), runs=runs)
+        plumber = once_seconds(lambda: load(path, tables="pdfplumber")) if long else median_seconds(lambda: load(path, tables="pdfplumber"))
+        extract_off = median_seconds(lambda: extract_file(path, tables="off"), runs=runs)
+        extract_auto = median_seconds(lambda: extract_file(path), runs=runs)
+        rows.append({
+            "file": path.name, "pages": pages, "pages_with_tables": tabled,
+            "load_ms_per_page": {"off": round(1000 * off / pages, 1), "auto": round(1000 * auto / pages, 1),
+                                 "pdfplumber": round(1000 * plumber / pages, 1)},
+            "tables_over_off": round(auto / off, 2), "pdfplumber_over_auto": round(plumber / auto, 1),
+            "extract_s_per_page": {"off": round(extract_off / pages, 3), "auto": round(extract_auto / pages, 3)},
+        })
+    return {"documents": rows}
 
 
 def bench_normalize() -> dict:
@@ -112,6 +156,7 @@ def bench_segment() -> dict:
 def main() -> int:
     results: dict = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
     results["startup"] = bench_startup()
+    results["tables"] = bench_tables()
     if SHARED.is_dir():
         results["long_pdf"] = bench_long_pdf()
         results["normalize"] = bench_normalize()
@@ -137,6 +182,16 @@ def render_markdown(r: dict) -> str:
         lines.append(f"- Loading {p['file']} ({p['pages']} pages, text layer, layout hints, normalization): {p['load_s']} s, "
                      f"{p['load_ms_per_page']} ms a page; pdfplumber's extract_text alone takes {p['pdfplumber_extract_text_ms_per_page']} ms a page "
                      f"({p['pdfplumber_over_ours']}x slower). Peak memory {p['peak_rss_mb']} MB ({p['peak_rss_mb_after_imports_only']} MB after imports alone).")
+    if "tables" in r:
+        lines += ["", "PDF tables: milliseconds a page to load (text layer, layout, tables) with tables off, read from PDFium's",
+                  "drawing (auto, the default) and read by pdfplumber itself; seconds a page for the whole extraction, tables off and on.", "",
+                  "| file | pages (with tables) | load off | load auto | load pdfplumber | auto / off | pdfplumber / auto | extract off | extract auto |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for t in r["tables"]["documents"]:
+            ms, ex = t["load_ms_per_page"], t["extract_s_per_page"]
+            lines.append(f"| {t['file']} | {t['pages']} ({t['pages_with_tables']}) | {ms['off']} | {ms['auto']} | {ms['pdfplumber']} | "
+                         f"{t['tables_over_off']}x | {t['pdfplumber_over_auto']}x | {ex['off']} | {ex['auto']} |")
+        lines.append("")
     if "normalize" in r:
         n = r["normalize"]
         lines.append(f"- Normalization: {n['ms_per_kb']} ms per KB on {n['kb']} KB ({n['ratio_to_char_copy']}x a plain character copy).")

@@ -95,6 +95,53 @@ def derive_gold_in_order(
             "metrics": txt_gold.get("metrics", [])}
 
 
+def _row_pages(text: str, pages: list[str]) -> dict[tuple[int, int], int]:
+    """The PDF page (0-based) of each data row of each table of ``text``, keyed by the
+    table's and the row's index: each row is searched for, in order, as its cells one
+    after the other in the pages' text."""
+    import regex
+
+    joined = "\n".join(pages)
+    starts, at = [], 0
+    for page in pages:
+        starts.append(at)
+        at += len(page) + 1
+    found, position = {}, 0
+    for t, table in enumerate(find_tables(text)):
+        for r, row in enumerate(table.rows):
+            cells = [r"\s+".join(regex.escape(w) for w in c.text.split()) for c in row if c.text.strip()]
+            m = regex.compile(r"\s+".join(cells)).search(joined, position)
+            if m is None:
+                raise ValueError(f"table {t + 1} row {r + 1} is not in the PDF text")
+            position = m.end()
+            found[(t, r)] = max(i for i, s in enumerate(starts) if s <= m.start())
+    return found
+
+
+def with_cells(derived: dict, txt_gold: dict, text: str, pages: list[str]) -> dict:
+    """Derived PDF gold whose records in the text's tables say the cell they sit in, as
+    the PDF shows it: tables numbered on each page, data rows from 1 on each page (a
+    table that runs onto the next page starts again there), columns from 1."""
+    tables = find_tables(text)
+    if not tables:
+        return derived
+    row_page = _row_pages(text, pages)
+    records = []
+    for entry, source in zip(derived["records"], txt_gold["records"], strict=True):  # derived in the text's order
+        start = locate(text, normalize(source["surface"]).text, source.get("occurrence", 1))
+        cell = next(((t, r, c) for t, table in enumerate(tables) for r, row in enumerate(table.rows)
+                     for c, cell in enumerate(row) if cell.start <= start < cell.end), None)
+        if cell is None:
+            records.append(entry)
+            continue
+        t, r, c = cell
+        page = row_page[(t, r)]
+        on_page = sorted({tt for (tt, _), p in row_page.items() if p == page})
+        rows_before = sum(1 for (tt, rr), p in row_page.items() if tt == t and p == page and rr < r)
+        records.append({**entry, "table": on_page.index(t) + 1, "row": rows_before + 1, "col": c + 1})
+    return {**derived, "records": records}
+
+
 def build_web(txt: Path, kind: str, index: int, *, check: bool) -> str:
     """Render one text as a web page or a Word file, with its derived gold."""
     from corpus.render_web import render_docx, render_html
@@ -137,6 +184,7 @@ def build(txt: Path, *, check: bool) -> str:
         derived = derive_gold_in_order(txt_gold, text, pages, pdf.name)
         if derived is None:
             return f"{'error' if check else 'skipped'}: {pdf} (a gold surface is not found again in the PDF text)"
+        derived = with_cells(derived, txt_gold, text, pages)
     elif "\n".join(pages) != text:
         if check:
             return f"error: {pdf}: does not read back as {txt.name}"

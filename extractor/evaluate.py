@@ -4,6 +4,8 @@ A found record matches a gold record when the kind and page agree, the spans ove
 and the key fields agree (:data:`extractor.gold.KEY_FIELDS`); each gold record matches
 at most one found record. Metrics match on indicator, subject, year and every value the
 gold states; they are reported apart, since the metric stage lands after the records.
+Where a gold file says which table cell a record sits in (the ruled-table PDFs of the
+corpus), "cells" counts the records found in the right table, row and column.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class DocumentResult:
     encoding: str = "none"  # source.encoding of a text; "none" where the format has none (PDF)
     kinds: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     metrics: Counts = field(default_factory=Counts)
+    cells: Counts = field(default_factory=Counts)  # only for documents whose gold names cells
     errors: list[Error] = field(default_factory=list)
 
 
@@ -132,8 +135,10 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
     name = name.removesuffix(".gold.json")
 
     unmatched = list(extraction.records)
+    pairs: list[tuple[Record, Record | None]] = []
     for expected in gold.records:
         hit = next((f for f in unmatched if records_match(expected, f)), None)
+        pairs.append((expected, hit))
         if hit is not None:
             unmatched.remove(hit)
             result.kinds[expected.kind].tp += 1
@@ -147,6 +152,9 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
     for found in unmatched:
         result.kinds[found.kind].fp += 1
         result.errors.append(Error("false", name, found.page, found.kind, found.surface, key_of(found), found.sentence))
+
+    if any(expected.table is not None for expected in gold.records):
+        _count_cells(result, name, pairs, extraction.records)
 
     found_metrics = list(extraction.metrics)
     for expected_metric in gold.metrics:
@@ -163,6 +171,33 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
         result.errors.append(Error("false", name, extra.page, "metric", _metric_label(extra), _metric_values(extra),
                                    pages.get(extra.page, "")[extra.start : extra.end]))
     return result
+
+
+def _cell(record: Record | None) -> tuple[int | None, int | None, int | None]:
+    return (None, None, None) if record is None else (record.table, record.row, record.col)
+
+
+def _count_cells(result: DocumentResult, name: str, pairs: list[tuple[Record, Record | None]], found: list[Record]) -> None:
+    """Cells, for a document whose gold says which table cell each record sits in: a gold
+    record in a cell is found when a matching record names the same table, row and
+    column; a found record in a cell that is no such match is a false one."""
+    right: set[int] = set()
+    for expected, hit in pairs:
+        if expected.table is None:
+            continue
+        if hit is not None and _cell(hit) == _cell(expected):
+            result.cells.tp += 1
+            right.add(id(hit))
+        else:
+            result.cells.fn += 1
+            said = "no cell" if hit is None or hit.table is None else "table {} row {} col {}".format(*_cell(hit))
+            result.errors.append(Error("miss", name, expected.page, "cell", expected.surface,
+                                       {"table": expected.table, "row": expected.row, "col": expected.col, "found": said}, ""))
+    for record in found:
+        if record.table is not None and id(record) not in right:
+            result.cells.fp += 1
+            result.errors.append(Error("false", name, record.page, "cell", record.surface,
+                                       {"table": record.table, "row": record.row, "col": record.col}, record.sentence))
 
 
 def _metric_label(metric: GoldMetric | Metric) -> str:
@@ -196,14 +231,25 @@ class Report:
             groups[getattr(r, attribute)].append(r)
         return {name: self._total(results)[1:] for name, results in sorted(groups.items())}
 
+    def cells(self) -> tuple[Counts, int]:
+        """Records placed in their table cells, over the documents whose gold names cells;
+        and how many such documents there are."""
+        counted = [r for r in self.documents if r.cells.tp + r.cells.fn]
+        total = Counts()
+        for r in counted:
+            total.add(r.cells)
+        return total, len(counted)
+
     def as_dict(self) -> dict[str, Any]:
         kinds, micro, metrics = self._total(self.documents)
+        cells, cell_documents = self.cells()
         return {
             "documents": len(self.documents),
             "skipped": self.skipped,
             "kinds": {k: c.as_dict() for k, c in kinds.items()},
             "micro": micro.as_dict(),
             "metrics": metrics.as_dict(),
+            "cells": cells.as_dict() | {"documents": cell_documents},
             "by_format": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("format").items()},
             "by_folder": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("folder").items()},
             "by_encoding": {k: {"micro": m.as_dict(), "metrics": mm.as_dict()} for k, (m, mm) in self.by("encoding").items()},
@@ -221,6 +267,9 @@ class Report:
         lines = [f"{len(self.documents)} documents", "", f"{'kind':<14}{'gold':>6}{'found':>7}{'tp':>6}  {'P':>5}  {'R':>5}  {'F1':>5}"]
         lines += [row(kind, counts) for kind, counts in kinds.items()]
         lines += [row("micro", micro), "", row("metrics", metrics)]
+        cells, cell_documents = self.cells()
+        if cell_documents:
+            lines += [row("cells", cells) + f"  (records in table cells, {cell_documents} documents)"]
         for attribute in ("format", "encoding", "folder"):
             lines += ["", f"by {attribute}"]
             for name, (m, mm) in self.by(attribute).items():

@@ -26,7 +26,7 @@ _CELL_GAP = regex.compile(r"\t+| {2,}")
 _LINE = regex.compile(r"[^\n]+")
 # What a header says a column holds; the first role whose words the header has wins.
 ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = (
-    ("rank_change", regex.compile(r"tăng.{0,3}giảm|thay\s+đổi|so\s+với", regex.I)),
+    ("rank_change", regex.compile(r"tăng\s*(?:\([+\-−]\))?\s*/\s*giảm|tăng.{0,3}giảm|thay\s+đổi|so\s+với", regex.I)),
     ("rank", regex.compile(r"xếp\s+hạng|thứ\s+hạng|xếp\s+thứ|vị\s+trí|^hạng$", regex.I)),
     ("year", regex.compile(r"^năm$|^năm\s|kỳ\s+đánh\s+giá", regex.I)),
     ("subject", regex.compile(r"tỉnh|thành\s+phố|địa\s+phương|đơn\s+vị|cơ\s+quan|huyện|sở|ngành|bộ|tên", regex.I)),
@@ -141,7 +141,6 @@ def table_records(
     if recognize_cell is not None:
         kept = _within_cells(kept, tables, page, recognize_cell)
     for table in tables:
-        compared_to = table.compared_to
         for row_number, row in enumerate(table.rows, start=1):
             placed = [c for c in row if c.located]
             line = text[placed[0].start : placed[-1].end] if placed else " ".join(c.text for c in row)
@@ -150,7 +149,7 @@ def table_records(
                 where = {"table": table.number, "row": row_number, "col": col + 1}
                 if not cell.located:
                     if "".join(cell.text.split()) not in compact:  # else the page's own records cover it
-                        kept += _unlocated_cell_records(cell, page, role, where, compared_to, table, col, recognize_cell)
+                        kept += _unlocated_cell_records(cell, page, role, where, table, col, recognize_cell)
                     continue
                 inside = [r for r in kept if r.start < cell.end and cell.start < r.end]
                 if role not in ("score", "rank", "rank_change"):
@@ -162,13 +161,9 @@ def table_records(
                 if fitting:
                     kept = [r.model_copy(update=where) if r in fitting else r for r in kept]
                     continue
-                fields = cell_value(role, cell.text)
+                fields = _with_header(cell_value(role, cell.text), table, col)
                 if fields is None:
                     continue
-                if fields["kind"] == "score" and "%" in table.header[col].text:
-                    fields["kind"] = "percent"
-                if fields["kind"] == "rank_change":
-                    fields["compared_to"] = compared_to
                 kept.append(
                     _RECORD.validate_python(
                         {"id": f"p{page}-{cell.start}-{cell.end}-{fields['kind']}", "surface": cell.text, "page": page,
@@ -196,8 +191,27 @@ def _within_cells(records: list[Record], tables: list[Table], page: int, recogni
     return sorted(kept, key=lambda r: (r.start, r.end, r.kind))
 
 
+_OUT_OF = regex.compile(r"/\s*(\d{1,3})\b")
+
+
+def _with_header(fields: dict | None, table: Table, col: int) -> dict | None:
+    """A cell's fields completed by its column header: "Điểm (%)" makes a bare number a
+    percentage, "Xếp hạng (/63)" gives a bare rank its total, and a change is measured
+    from the year a header names ("so với năm 2022")."""
+    if fields is None:
+        return None
+    label = table.header[col].text if col < len(table.header) else ""
+    if fields["kind"] == "score" and "%" in label:
+        fields["kind"] = "percent"
+    if fields["kind"] == "rank" and fields["total"] is None and (m := _OUT_OF.search(label)):
+        fields["total"] = int(m.group(1))
+    if fields["kind"] == "rank_change":
+        fields["compared_to"] = table.compared_to
+    return fields
+
+
 def _unlocated_cell_records(
-    cell: Cell, page: int, role: str | None, where: dict, compared_to: int | None, table: Table, col: int,
+    cell: Cell, page: int, role: str | None, where: dict, table: Table, col: int,
     recognize_cell: Callable[[str], list[Record]] | None,
 ) -> list[Record]:
     if not cell.text.strip():
@@ -206,13 +220,9 @@ def _unlocated_cell_records(
              for r in (recognize_cell(cell.text) if recognize_cell else [])]
     if found or role not in ("score", "rank", "rank_change"):
         return found
-    fields = cell_value(role, cell.text)
+    fields = _with_header(cell_value(role, cell.text), table, col)
     if fields is None:
         return []
-    if fields["kind"] == "score" and "%" in table.header[col].text:
-        fields["kind"] = "percent"
-    if fields["kind"] == "rank_change":
-        fields["compared_to"] = compared_to
     return [_RECORD.validate_python(
         {"id": f"p{page}-t{table.number}r{where['row']}c{where['col']}-{fields['kind']}", "surface": cell.text, "page": page,
          "start": 0, "end": len(cell.text), "sentence": cell.text, "rule": f"table.{role}", "cell_text": cell.text, **where, **fields}

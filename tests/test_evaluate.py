@@ -103,3 +103,24 @@ def test_a_record_ocr_lost_counts_as_a_miss(tmp_path: Path) -> None:
     data = evaluate([corpus(tmp_path, [SCORE, RANK, CHANGE, COUNT, lost])]).as_dict()
     assert data["kinds"]["count"] == {"gold": 2, "found": 1, "tp": 1, "precision": 1.0, "recall": 0.5, "f1": 0.6667}
     assert ("miss", "count", "12 xã") in {(e["what"], e["kind"], e["surface"]) for e in data["errors"]}
+
+
+def test_records_in_the_wrong_cell_count_against_cells_only(tmp_path: Path) -> None:
+    folder = tmp_path / "cells"
+    folder.mkdir()
+    (folder / "t.txt").write_text("Năm\tKết quả\tXếp hạng\n2022\t86,05%\t17/63\n2023\t89,22%\t9/63\n", encoding="utf-8")
+    records = [
+        {"kind": "percent", "surface": "86,05%", "value": 86.05, "value_max": None, "table": 1, "row": 1, "col": 2},
+        {"kind": "rank", "surface": "17/63", "rank": 17, "total": 63, "table": 1, "row": 1, "col": 3},
+        {"kind": "percent", "surface": "89,22%", "value": 89.22, "value_max": None, "table": 1, "row": 2, "col": 2},
+        {"kind": "rank", "surface": "9/63", "rank": 9, "total": 63, "table": 1, "row": 2, "col": 2},  # wrong on purpose
+    ]
+    (folder / "t.txt.gold.json").write_text(json.dumps({"document": "t.txt", "records": records}, ensure_ascii=False), encoding="utf-8")
+    data = evaluate([folder]).as_dict()
+    assert data["micro"]["f1"] == 1.0  # the values are all right
+    assert {k: data["cells"][k] for k in ("gold", "found", "tp", "documents")} == {"gold": 4, "found": 4, "tp": 3, "documents": 1}
+    cell_errors = [(e["what"], e["surface"], e["key"]) for e in data["errors"] if e["kind"] == "cell"]
+    assert cell_errors == [
+        ("miss", "9/63", {"table": "1", "row": "2", "col": "2", "found": "table 1 row 2 col 3"}),
+        ("false", "9/63", {"table": "1", "row": "2", "col": "3"}),
+    ]

@@ -34,6 +34,9 @@ ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = (
 )
 
 
+_HEADER_YEAR = regex.compile(r"(?<![\d/])(?:19|20)\d{2}(?![\d/])")
+
+
 @dataclass(frozen=True)
 class Cell:
     """A cell's text and its span in the page text; -1 when it could not be located there."""
@@ -59,9 +62,35 @@ class Table:
     continued: bool = False  # the rest of a table from the page before, under its header
 
     def role(self, col: int) -> str | None:
-        """What column ``col`` (0-based) holds, from its header."""
+        """What column ``col`` (0-based) holds, from its header. A header that names a
+        year ("2022", "Năm 2023") heads that year's values, not years.
+
+        >>> t = Table(1, tuple(Cell(h, -1, -1) for h in ("Năm", "2022", "Xếp hạng 2023", "Tỉnh")), (), 0, 0)
+        >>> [t.role(c) for c in range(4)]
+        ['year', 'score', 'rank', 'subject']
+        """
         text = self.header[col].text if col < len(self.header) else ""
-        return next((name for name, pattern in ROLES if pattern.search(text)), None)
+        role = next((name for name, pattern in ROLES if pattern.search(text)), None)
+        if role in (None, "year") and _HEADER_YEAR.search(text):
+            return "score"
+        return role
+
+    def cell_role(self, row: int, col: int) -> str | None:
+        """What a cell holds: its column's role, unless the columns are years and the
+        row's label says what the row holds ("Xếp hạng (/63)" under "2022", "2023").
+
+        >>> t = find_tables("Nội dung\\t2022\\t2023\\nĐiểm (%)\\t84,10\\t86,02\\nXếp hạng (/63)\\t30\\t22")[0]
+        >>> [t.cell_role(0, 1), t.cell_role(1, 1), t.cell_role(1, 0)]
+        ['score', 'rank', None]
+        """
+        role = self.role(col)
+        label = self.rows[row][0].text if col > 0 and self.rows and row < len(self.rows) else ""
+        header = self.header[col].text if col < len(self.header) else ""
+        if role == "score" and _HEADER_YEAR.search(header) and label:
+            by_label = next((name for name, pattern in ROLES if pattern.search(label)), None)
+            if by_label in ("score", "rank", "rank_change"):
+                return by_label
+        return role
 
     @property
     def compared_to(self) -> int | None:
@@ -89,8 +118,16 @@ _VALUE = regex.compile(r"[\d.,%/+\-−–\s]+(?:điểm)?|(?:19|20)\d{2}", regex
 
 
 def _is_header(cells: list[Cell]) -> bool:
-    """Whether a row names columns: nearly all its cells are words, not values."""
-    return sum(1 for c in cells if not _VALUE.fullmatch(c.text.strip())) >= max(2, len(cells) - 1)
+    """Whether a row names columns: nearly all its cells are words, not values; or a
+    label over years ("Đơn vị", "2021", "2022", "2023").
+
+    >>> _is_header([Cell(t, 0, 0) for t in ("Đơn vị", "2021", "2022")]), _is_header([Cell(t, 0, 0) for t in ("Hà Tĩnh", "2021", "85,10")])
+    (True, False)
+    """
+    texts = [c.text.strip() for c in cells]
+    if len(texts) >= 3 and not _VALUE.fullmatch(texts[0]) and all(_HEADER_YEAR.fullmatch(t) for t in texts[1:]):
+        return True
+    return sum(1 for t in texts if not _VALUE.fullmatch(t)) >= max(2, len(cells) - 1)
 
 
 def find_tables(text: str) -> list[Table]:
@@ -145,7 +182,7 @@ def table_records(
             placed = [c for c in row if c.located]
             line = text[placed[0].start : placed[-1].end] if placed else " ".join(c.text for c in row)
             for col, cell in enumerate(row):
-                role = table.role(col)
+                role = table.cell_role(row_number - 1, col)
                 where = {"table": table.number, "row": row_number, "col": col + 1}
                 if not cell.located:
                     if "".join(cell.text.split()) not in compact:  # else the page's own records cover it
@@ -161,7 +198,7 @@ def table_records(
                 if fitting:
                     kept = [r.model_copy(update=where) if r in fitting else r for r in kept]
                     continue
-                fields = _with_header(cell_value(role, cell.text), table, col)
+                fields = _with_header(cell_value(role, cell.text), table, col, row)
                 if fields is None:
                     continue
                 kept.append(
@@ -194,16 +231,17 @@ def _within_cells(records: list[Record], tables: list[Table], page: int, recogni
 _OUT_OF = regex.compile(r"/\s*(\d{1,3})\b")
 
 
-def _with_header(fields: dict | None, table: Table, col: int) -> dict | None:
-    """A cell's fields completed by its column header: "Điểm (%)" makes a bare number a
-    percentage, "Xếp hạng (/63)" gives a bare rank its total, and a change is measured
-    from the year a header names ("so với năm 2022")."""
+def _with_header(fields: dict | None, table: Table, col: int, row: tuple[Cell, ...]) -> dict | None:
+    """A cell's fields completed by its column header or its row's label: "Điểm (%)" or
+    a row "SIPAS (%)" makes a bare number a percentage, "Xếp hạng (/63)" gives a bare
+    rank its total, and a change is measured from the year a header names."""
     if fields is None:
         return None
     label = table.header[col].text if col < len(table.header) else ""
-    if fields["kind"] == "score" and "%" in label:
+    row_label = row[0].text if row and col > 0 else ""
+    if fields["kind"] == "score" and ("%" in label or "%" in row_label):
         fields["kind"] = "percent"
-    if fields["kind"] == "rank" and fields["total"] is None and (m := _OUT_OF.search(label)):
+    if fields["kind"] == "rank" and fields["total"] is None and (m := _OUT_OF.search(label) or _OUT_OF.search(row_label)):
         fields["total"] = int(m.group(1))
     if fields["kind"] == "rank_change":
         fields["compared_to"] = table.compared_to
@@ -220,7 +258,7 @@ def _unlocated_cell_records(
              for r in (recognize_cell(cell.text) if recognize_cell else [])]
     if found or role not in ("score", "rank", "rank_change"):
         return found
-    fields = _with_header(cell_value(role, cell.text), table, col)
+    fields = _with_header(cell_value(role, cell.text), table, col, table.rows[where['row'] - 1])
     if fields is None:
         return []
     return [_RECORD.validate_python(

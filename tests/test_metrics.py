@@ -115,3 +115,49 @@ def test_districts_and_departments_are_subjects_without_their_prefix() -> None:
     )
     subjects = [(m["subject"], m["rank"]) for m in metrics_of(text)]
     assert subjects == [("Phú Bình", 2), ("Kỳ Anh", 1), ("Sở Nội vụ", 1)]
+
+
+def _metrics(text: str) -> list[tuple]:
+    return [(m.indicator, m.subject, m.year, m.score, m.unit, m.rank, m.rank_total, m.rank_change) for m in extract_text(text).metrics]
+
+
+def test_columns_that_name_indices_give_a_metric_each() -> None:
+    text = ("Kết quả các chỉ số năm 2023 của một số tỉnh:\n\n"
+            "Tỉnh\tChỉ số CCHC (%)\tXếp hạng\tChỉ số SIPAS (%)\tXếp hạng\n"
+            "Quảng Trị\t85,12\t31/63\t82,40\t40/63\n")
+    assert _metrics(text) == [
+        ("PAR_INDEX", "Quảng Trị", 2023, Decimal("85.12"), "%", 31, 63, None),
+        ("SIPAS", "Quảng Trị", 2023, Decimal("82.40"), "%", 40, 63, None),
+    ]
+
+
+def test_years_as_columns_with_what_each_row_holds_in_its_label() -> None:
+    text = ("Chỉ số CCHC của tỉnh Bình Phước giai đoạn 2021-2023:\n\n"
+            "Nội dung\t2021\t2022\t2023\n"
+            "Điểm (%)\t82,17\t83,52\t86,31\n"
+            "Xếp hạng (/63)\t38\t30\t21\n")
+    assert _metrics(text) == [
+        ("PAR_INDEX", "Bình Phước", 2021, Decimal("82.17"), "%", 38, 63, None),
+        ("PAR_INDEX", "Bình Phước", 2022, Decimal("83.52"), "%", 30, 63, None),
+        ("PAR_INDEX", "Bình Phước", 2023, Decimal("86.31"), "%", 21, 63, None),
+    ]
+
+
+def test_indices_as_rows_and_years_as_columns() -> None:
+    text = "Kết quả của tỉnh Hà Nam:\nChỉ số\t2022\t2023\nPAR INDEX (%)\t86,02\t85,47\nPCI (điểm)\t65,10\t66,42\n"
+    assert _metrics(text) == [
+        ("PAR_INDEX", "Hà Nam", 2022, Decimal("86.02"), "%", None, None, None),
+        ("PAR_INDEX", "Hà Nam", 2023, Decimal("85.47"), "%", None, None, None),
+        ("PCI", "Hà Nam", 2022, Decimal("65.10"), "điểm", None, None, None),
+        ("PCI", "Hà Nam", 2023, Decimal("66.42"), "điểm", None, None, None),
+    ]
+
+
+def test_the_year_a_change_is_measured_from_is_no_column_year() -> None:
+    text = ("Chỉ số CCHC năm 2021 của các địa phương dẫn đầu:\n"
+            "Xếp hạng\tĐịa phương\tChỉ số CCHC (%)\tSo với năm 2020 (bậc)\n"
+            "1\tQuảng Ninh\t91,54\t0\n2\tHải Phòng\t90,47\t+1\n")
+    assert _metrics(text) == [
+        ("PAR_INDEX", "Quảng Ninh", 2021, Decimal("91.54"), "%", 1, None, 0),
+        ("PAR_INDEX", "Hải Phòng", 2021, Decimal("90.47"), "%", 2, None, 1),
+    ]

@@ -400,7 +400,7 @@ STAGES = {
     # label: (file suffix, function name) whose cumulative time is the stage's
     "load: everything (format, text, layout, normalization)": ("loaders/__init__.py", "load_bytes"),
     "load: PDF (pypdfium2 text layer and layout, tables)": ("loaders/pdf.py", "load_pdf"),
-    "load: PDF tables (pdfplumber, on pages that look like ruled result tables)": ("loaders/pdf_tables.py", "read_tables"),
+    "load: PDF tables (ruled pages, read from PDFium's drawing)": ("loaders/pdf_grid.py", "read_grids"),
     "load: normalization": ("extractor/normalize.py", "normalize"),
     "recognize: everything (rules, tables, records)": ("extractor/recognize.py", "recognize_page"),
     "recognize: rule matching (find_candidates, tagging included)": ("extractor/recognize.py", "find_candidates"),

@@ -30,7 +30,7 @@ ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("rank", regex.compile(r"xếp\s+hạng|thứ\s+hạng|xếp\s+thứ|vị\s+trí|^hạng$", regex.I)),
     ("year", regex.compile(r"^năm$|^năm\s|kỳ\s+đánh\s+giá", regex.I)),
     ("subject", regex.compile(r"tỉnh|thành\s+phố|địa\s+phương|đơn\s+vị|cơ\s+quan|huyện|sở|ngành|bộ|tên", regex.I)),
-    ("score", regex.compile(r"kết\s+quả|điểm|chỉ\s+số|giá\s+trị|%|tỷ\s+lệ|PAR|SIPAS|PAPI|PCI|DTI", regex.I)),
+    ("score", regex.compile(r"kết\s+quả|(?<!địa\s|thời\s)điểm|chỉ\s+số|giá\s+trị|%|tỷ\s+lệ|PAR|SIPAS|PAPI|PCI|DTI", regex.I)),
 )
 
 
@@ -189,7 +189,9 @@ def table_records(
                         kept += _unlocated_cell_records(cell, page, role, where, table, col, recognize_cell)
                     continue
                 inside = [r for r in kept if r.start < cell.end and cell.start < r.end]
-                if role not in ("score", "rank", "rank_change"):
+                # A value cell holds a value ("79,52 điểm", "tăng 2 bậc"); a cell of prose
+                # under such a header keeps whatever it says.
+                if role not in ("score", "rank", "rank_change") or len(cell.text.split()) > _VALUE_CELL_WORDS:
                     kept = [r.model_copy(update=where) if r in inside and r.start >= cell.start and r.end <= cell.end else r for r in kept]
                     continue
                 family = {"score": ("score", "percent"), "rank": ("rank",), "rank_change": ("rank_change",)}[role]
@@ -228,6 +230,7 @@ def _within_cells(records: list[Record], tables: list[Table], page: int, recogni
     return sorted(kept, key=lambda r: (r.start, r.end, r.kind))
 
 
+_VALUE_CELL_WORDS = 6
 _OUT_OF = regex.compile(r"/\s*(\d{1,3})\b")
 
 

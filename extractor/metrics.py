@@ -289,13 +289,18 @@ def _strip_prefix(name: str) -> str:
     return regex.sub(r"^(?:tỉnh|thành\s+phố|tp\.?|huyện|thị\s+xã|tx\.?|quận|thị\s+trấn)\s+", "", name.strip(), flags=regex.I)
 
 
-def _caption_year(text: str, table: Table, lo: int, table_start: int) -> int | None:
+def _caption_year(text: str, table: Table, head_start: int) -> int | None:
     """The year the line just above a table names, when it names one year ("Kết quả các
-    chỉ số năm 2023 của một số tỉnh:"); lines of the header itself are passed over."""
-    labels = ["".join(c.text.split()).lower() for c in table.header]
-    for line in reversed(text[lo:table_start].split("\n")):
+    chỉ số năm 2023 của một số tỉnh:"); blank lines and the header's own lines (a label,
+    or the labels run together as a PDF gives them) are passed over."""
+    labels = [compact for c in table.header if len(compact := "".join(c.text.split()).lower()) >= 3]
+    window = max(0, head_start - 600)
+    lines = text[window:head_start].split("\n")
+    if window > 0 and text[window - 1] != "\n":
+        lines = lines[1:]  # cut by the window
+    for line in reversed(lines):
         compact = "".join(line.split()).lower()
-        if not compact or "\t" in line or any(compact in label for label in labels if label):
+        if not compact or "\t" in line or any(compact in label for label in labels) or sum(label in compact for label in labels) >= 2:
             continue
         years = {int(y) for y in regex.findall(r"năm\s+((?:19|20)\d{2})(?![\d/])", line, regex.I)}
         return years.pop() if len(years) == 1 else None
@@ -353,7 +358,7 @@ def _statements_of_tables(
             caption_year = next(y for y in column_year if y)
             column_year = [None] * len(column_year)
         if caption_year is None and not table.continued:
-            caption_year = _caption_year(text, table, max(0, above), head_start)
+            caption_year = _caption_year(text, table, head_start)
         if indicator is not None:
             context.last_table = (indicator, caption_year)
         by_province = {m.start: m.key for m in mentions if m.kind in ("province", "agency")}

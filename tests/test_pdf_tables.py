@@ -185,3 +185,17 @@ def test_cells_of_a_legacy_font_table_are_converted_and_placed(tmp_path: Path, m
     cells = [(r.kind, r.surface, r.row, r.col) for r in result.records if r.table]
     assert cells == [("percent", "86,05", 1, 2), ("rank", "17/63", 1, 3), ("percent", "89,22", 2, 2), ("rank", "9/63", 2, 3)]
     assert {m.year: m.rank for m in result.metrics} == {2022: 17, 2023: 9}
+
+
+def test_the_caption_gives_the_year_not_the_base_year_of_a_change_column(tmp_path: Path) -> None:
+    path = table_pdf(
+        tmp_path / "top.pdf",
+        "Bảng: các địa phương dẫn đầu Chỉ số CCHC năm 2021",
+        [["Xếp hạng", "Địa phương", "Chỉ số CCHC (%)", "So với năm 2020 (bậc)"],
+         ["1", "Quảng Ninh", "91,54", "0"], ["2", "Hải Phòng", "90,47", "+1"]],
+    )
+    metrics = [(m.indicator, m.subject, m.year, m.score, m.rank, m.rank_change, m.compared_to) for m in extract_file(path).metrics]
+    assert metrics == [
+        ("PAR_INDEX", "Quảng Ninh", 2021, Decimal("91.54"), 1, 0, 2020),
+        ("PAR_INDEX", "Hải Phòng", 2021, Decimal("90.47"), 2, 1, 2020),
+    ]

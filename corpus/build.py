@@ -21,6 +21,8 @@ import json
 import sys
 from pathlib import Path
 
+import regex
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -95,19 +97,17 @@ def derive_gold_in_order(
             "metrics": txt_gold.get("metrics", [])}
 
 
-def _row_pages(text: str, pages: list[str]) -> dict[tuple[int, int], int]:
-    """The PDF page (0-based) of each data row of each table of ``text``, keyed by the
+def _row_pages(tables: list, pages: list[str]) -> dict[tuple[int, int], int]:
+    """The PDF page (0-based) of each data row of each of the text's tables, keyed by the
     table's and the row's index: each row is searched for, in order, as its cells one
     after the other in the pages' text."""
-    import regex
-
     joined = "\n".join(pages)
     starts, at = [], 0
     for page in pages:
         starts.append(at)
         at += len(page) + 1
     found, position = {}, 0
-    for t, table in enumerate(find_tables(text)):
+    for t, table in enumerate(tables):
         for r, row in enumerate(table.rows):
             cells = [r"\s+".join(regex.escape(w) for w in c.text.split()) for c in row if c.text.strip()]
             m = regex.compile(r"\s+".join(cells)).search(joined, position)
@@ -125,7 +125,7 @@ def with_cells(derived: dict, txt_gold: dict, text: str, pages: list[str]) -> di
     tables = find_tables(text)
     if not tables:
         return derived
-    row_page = _row_pages(text, pages)
+    row_page = _row_pages(tables, pages)
     records = []
     for entry, source in zip(derived["records"], txt_gold["records"], strict=True):  # derived in the text's order
         start = locate(text, normalize(source["surface"]).text, source.get("occurrence", 1))

@@ -25,7 +25,7 @@ import regex
 from .gazetteer import Mention, find_mentions, provinces
 from .records import Alternative, Metric, Record
 from .segment import sentences_of
-from .tables import _HEADER_YEAR, Cell, Table, find_tables
+from .tables import YEAR_LABEL, Cell, Table, find_tables
 
 # Words between an index and a value that make the value describe something else.
 _NOT_THE_INDEX = regex.compile(
@@ -111,10 +111,14 @@ def _main_subject(text: str, mentions: Sequence[Mention]) -> str | None:
     return ranked[0][0] if len(ranked) == 1 or ranked[0][1] > ranked[1][1] else None
 
 
+# A year right after an index's name: "PAR INDEX 2023", "(PAPI) năm 2019".
+_YEAR_AFTER_INDEX = regex.compile(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?![\d/])", regex.I)
+
+
 def _year_near(text: str, lo: int, hi: int, index_end: int) -> int | None:
     """The index's year: right after the mention ("PAR INDEX 2023", "(PAPI) năm 2019"),
     else a "năm 2019" elsewhere in the clause that is not a comparison or a period."""
-    after = regex.match(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?![\d/])", text[index_end:hi], regex.I)
+    after = _YEAR_AFTER_INDEX.match(text[index_end:hi])
     if after:
         return int(after.group("year"))
     for m in _YEAR.finditer(text, lo, hi):
@@ -237,9 +241,9 @@ def statements_of_page(
         for i, owner in enumerate(owners):
             lo = sentence.start if i == 0 else owner.start
             hi = owners[i + 1].start if i + 1 < len(owners) else sentence.end
-            adjacent = regex.match(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?((?:19|20)\d{2})(?![\d/])", text[owner.end : hi], regex.I)
+            adjacent = _YEAR_AFTER_INDEX.match(text[owner.end : hi])
             if adjacent:
-                index_years[owner.key] = int(adjacent.group(1))
+                index_years[owner.key] = int(adjacent.group("year"))
             if _is_average(text, owner, lo):
                 continue
             year = _year_near(text, lo, hi, owner.end)
@@ -337,7 +341,7 @@ def _statements_of_tables(
             if named and not header_index:
                 header_index = [Mention("index", named[0].key, table_start, table_start)]
         # A year heading a value column ("2022", "Xếp hạng 2023"); not the base of a change.
-        column_year = [int(m.group()) if roles[c] in ("score", "rank") and (m := _HEADER_YEAR.search(label.text))
+        column_year = [int(m.group()) if roles[c] in ("score", "rank") and (m := YEAR_LABEL.search(label.text))
                        and not regex.search(r"so\s+với", label.text, regex.I) else None
                        for c, label in enumerate(table.header)]
         indicator = (header_index or caption or [None])[-1]
@@ -351,9 +355,9 @@ def _statements_of_tables(
         if indicator is None and not any(column_index) and not any(row_index):
             continue
         for m in caption:
-            near = regex.match(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?((?:19|20)\d{2})(?![\d/])", text[m.end : m.end + 20], regex.I)
+            near = _YEAR_AFTER_INDEX.match(text[m.end : m.end + 20])
             if near:
-                caption_year = int(near.group(1))
+                caption_year = int(near.group("year"))
         if caption_year is None and len({y for y in column_year if y}) == 1:  # "Kết quả năm 2023" over all columns
             caption_year = next(y for y in column_year if y)
             column_year = [None] * len(column_year)
@@ -396,9 +400,6 @@ def _statements_of_tables(
             for (key, group_year), (found, evidence, inferred) in groups.items():
                 if not found:
                     continue
-                total = regex.search(r"/\s*(\d{2,3})", table.header[roles.index("rank")].text) if "rank" in roles else None
-                if total and found.get("rank_total") is None and "rank" in found:
-                    found["rank_total"] = int(total.group(1))
                 span = [c for c in row if c.located] or [Cell("", table_start, table_start)]
                 yield Statement(key, subject, group_year, page, span[0].start, span[-1].end, found, evidence, inferred)
 

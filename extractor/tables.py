@@ -9,14 +9,15 @@ text as usual, and each row can become a metric.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
 from pydantic import TypeAdapter
 
-from .normalize import NormalizedText
+from .normalize import NormalizedText, normalize
 from .numbers import parse_number
 from .records import Record
 
@@ -34,7 +35,8 @@ ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = (
 )
 
 
-_HEADER_YEAR = regex.compile(r"(?<![\d/])(?:19|20)\d{2}(?![\d/])")
+# A year in a header or a row label ("2022", "Xếp hạng 2023").
+YEAR_LABEL = regex.compile(r"(?<![\d/])(?:19|20)\d{2}(?![\d/])")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Table:
         """
         text = self.header[col].text if col < len(self.header) else ""
         role = next((name for name, pattern in ROLES if pattern.search(text)), None)
-        if role in (None, "year") and _HEADER_YEAR.search(text):
+        if role in (None, "year") and YEAR_LABEL.search(text):
             return "score"
         return role
 
@@ -86,7 +88,7 @@ class Table:
         role = self.role(col)
         label = self.rows[row][0].text if col > 0 and self.rows and row < len(self.rows) else ""
         header = self.header[col].text if col < len(self.header) else ""
-        if role == "score" and _HEADER_YEAR.search(header) and label:
+        if role == "score" and YEAR_LABEL.search(header) and label:
             by_label = next((name for name, pattern in ROLES if pattern.search(label)), None)
             if by_label in ("score", "rank", "rank_change"):
                 return by_label
@@ -125,7 +127,7 @@ def _is_header(cells: list[Cell]) -> bool:
     (True, False)
     """
     texts = [c.text.strip() for c in cells]
-    if len(texts) >= 3 and not _VALUE.fullmatch(texts[0]) and all(_HEADER_YEAR.fullmatch(t) for t in texts[1:]):
+    if len(texts) >= 3 and not _VALUE.fullmatch(texts[0]) and all(YEAR_LABEL.fullmatch(t) for t in texts[1:]):
         return True
     return sum(1 for t in texts if not _VALUE.fullmatch(t)) >= max(2, len(cells) - 1)
 
@@ -186,7 +188,7 @@ def table_records(
                 where = {"table": table.number, "row": row_number, "col": col + 1}
                 if not cell.located:
                     if "".join(cell.text.split()) not in compact:  # else the page's own records cover it
-                        kept += _unlocated_cell_records(cell, page, role, where, table, col, recognize_cell)
+                        kept += _unlocated_cell_records(cell, page, role, where, table, col, row, recognize_cell)
                     continue
                 inside = [r for r in kept if r.start < cell.end and cell.start < r.end]
                 # A value cell holds a value ("79,52 điểm", "tăng 2 bậc"); a cell of prose
@@ -198,7 +200,7 @@ def table_records(
                 fitting = [r for r in inside if r.kind in family]
                 kept = [r for r in kept if r not in inside or r in fitting]
                 if fitting:
-                    kept = [r.model_copy(update=where) if r in fitting else r for r in kept]
+                    kept = [r.model_copy(update=where | _completion(vars(r), table, col, row)) if r in fitting else r for r in kept]
                     continue
                 fields = _with_header(cell_value(role, cell.text), table, col, row)
                 if fields is None:
@@ -234,25 +236,34 @@ _VALUE_CELL_WORDS = 6
 _OUT_OF = regex.compile(r"/\s*(\d{1,3})\b")
 
 
+def _labels(table: Table, col: int, row: tuple[Cell, ...]) -> str:
+    """What says what a cell holds: its column's header and, past the first column, its
+    row's label."""
+    return " ".join((table.header[col].text if col < len(table.header) else "", row[0].text if row and col > 0 else ""))
+
+
 def _with_header(fields: dict | None, table: Table, col: int, row: tuple[Cell, ...]) -> dict | None:
-    """A cell's fields completed by its column header or its row's label: "Điểm (%)" or
-    a row "SIPAS (%)" makes a bare number a percentage, "Xếp hạng (/63)" gives a bare
-    rank its total, and a change is measured from the year a header names."""
+    """A bare cell's fields completed by its labels: "Điểm (%)" or a row "SIPAS (%)" makes
+    a bare number a percentage; and see :func:`_completion`."""
     if fields is None:
         return None
-    label = table.header[col].text if col < len(table.header) else ""
-    row_label = row[0].text if row and col > 0 else ""
-    if fields["kind"] == "score" and ("%" in label or "%" in row_label):
+    if fields["kind"] == "score" and "%" in _labels(table, col, row):
         fields["kind"] = "percent"
-    if fields["kind"] == "rank" and fields["total"] is None and (m := _OUT_OF.search(label) or _OUT_OF.search(row_label)):
-        fields["total"] = int(m.group(1))
-    if fields["kind"] == "rank_change":
-        fields["compared_to"] = table.compared_to
-    return fields
+    return fields | _completion(fields, table, col, row)
+
+
+def _completion(fields: Mapping[str, Any], table: Table, col: int, row: tuple[Cell, ...]) -> dict:
+    """What a value in a cell (its fields, or a record's) lacks and its labels give:
+    "Xếp hạng (/63)" gives a rank its total, a header "so với năm 2022" a change its base."""
+    if fields["kind"] == "rank" and fields.get("total") is None and (m := _OUT_OF.search(_labels(table, col, row))):
+        return {"total": int(m.group(1))}
+    if fields["kind"] == "rank_change" and fields.get("compared_to") is None and table.compared_to is not None:
+        return {"compared_to": table.compared_to}
+    return {}
 
 
 def _unlocated_cell_records(
-    cell: Cell, page: int, role: str | None, where: dict, table: Table, col: int,
+    cell: Cell, page: int, role: str | None, where: dict, table: Table, col: int, row: tuple[Cell, ...],
     recognize_cell: Callable[[str], list[Record]] | None,
 ) -> list[Record]:
     if not cell.text.strip():
@@ -261,7 +272,7 @@ def _unlocated_cell_records(
              for r in (recognize_cell(cell.text) if recognize_cell else [])]
     if found or role not in ("score", "rank", "rank_change"):
         return found
-    fields = _with_header(cell_value(role, cell.text), table, col, table.rows[where['row'] - 1])
+    fields = _with_header(cell_value(role, cell.text), table, col, row)
     if fields is None:
         return []
     return [_RECORD.validate_python(
@@ -336,8 +347,6 @@ def locate_table(
     >>> [c.text for c in t.header], [[(c.text, c.start) for c in r] for r in t.rows]
     (['Năm', 'Kết quả'], [[('2022', 12), ('86,05%', 17)], [('2023', 24), ('89,22%', 29)]])
     """
-    from .normalize import normalize
-
     normalized = page_text if isinstance(page_text, NormalizedText) else None
     text = page_text.text if isinstance(page_text, NormalizedText) else page_text
     texts = [[normalize(t).text if t else t for t in (getattr(c, "text", c) for c in row)] for row in rows]

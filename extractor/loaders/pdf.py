@@ -19,7 +19,7 @@ from ..normalize import LineBreak
 from . import ocr
 from .base import Loaded
 from .pdf_layout import LineBox, classify_breaks
-from .pdf_grid import RULING_PATHS, Grid, count_paths, read_grids, rebase
+from .pdf_grid import RULING_PATHS, Grid, path_objects, read_grids, rebase
 from .pdf_tables import read_with_pdfplumber
 
 # PDFium marks a hyphen at a line break it removed with U+FFFE. Vietnamese does not
@@ -73,13 +73,14 @@ def _read_page(document: Any, index: int, tables: str) -> tuple[str, dict[int, L
         # BMP (two UTF-16 units) would shift them, so such pages go without hints.
         aligned = len(text) == textpage.count_chars()
         hints = classify_breaks(_line_boxes(textpage, text)) if aligned else {}
-        ruled = tables != "off" and bool(text.strip()) and count_paths(page) >= RULING_PATHS
-        grids = read_grids(page, textpage, text) if ruled and aligned and tables == "auto" else []
+        text = text.replace(_PDFIUM_LINE_HYPHEN, "-")  # one character for one: offsets stay
+        paths = path_objects(page) if tables != "off" and text.strip() else []
+        ruled = len(paths) >= RULING_PATHS
+        grids = read_grids(page, textpage, text, paths) if ruled and aligned and tables == "auto" else []
     finally:
         textpage.close()
         page.close()
-    text = text.replace(_PDFIUM_LINE_HYPHEN, "-")
-    return text, hints, rebase(grids, text), ruled
+    return text, hints, grids, ruled
 
 
 def _ocr_unreadable_pages(document: Any, pages: list[str], line_breaks: list[dict[int, LineBreak]], warnings: list[str]) -> list[int]:

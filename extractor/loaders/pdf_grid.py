@@ -49,11 +49,11 @@ class GridCell:
 Grid = list[list[GridCell | None]]  # rows of cells; None where a merged cell covers the column
 
 
-def count_paths(page: Any) -> int:
-    """How many path objects a page draws (form contents included)."""
+def path_objects(page: Any) -> list[Any]:
+    """The path objects a page draws (form contents included): lines, rectangles."""
     import pypdfium2.raw as pdfium_c
 
-    return sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]))
+    return list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]))
 
 
 def _page_matrix(obj: Any) -> Any:
@@ -94,15 +94,15 @@ def _size(obj: Any) -> tuple[float, float]:
     return right - left, top - bottom
 
 
-def ruling_edges(page: Any) -> list[dict[str, Any]]:
-    """Horizontal and vertical edges of the page's drawing, as pdfplumber describes edges
-    (``x0``, ``x1``, ``top``, ``bottom`` from the page's top-left corner)."""
+def ruling_edges(page: Any, paths: list[Any]) -> list[dict[str, Any]]:
+    """Horizontal and vertical edges of the page's path objects, as pdfplumber describes
+    edges (``x0``, ``x1``, ``top``, ``bottom`` from the page's top-left corner)."""
     import pypdfium2.raw as pdfium_c
 
     height = page.get_height()
     edges: list[dict[str, Any]] = []
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+    for obj in paths:
         pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
         if not stroke.value and min(_size(obj)) > _HAIRLINE:
             continue  # a filled area (a shaded paragraph or cell) rules nothing
@@ -167,14 +167,15 @@ def _runs(indices: list[int], text: str) -> tuple[tuple[int, int], ...]:
     return tuple((start, end) for start, end in spans)
 
 
-def read_grids(page: Any, textpage: Any, text: str) -> list[Grid]:
+def read_grids(page: Any, textpage: Any, text: str, paths: list[Any] | None = None) -> list[Grid]:
     """The ruled tables of a page: rows of cells with their text and raw-text spans.
 
-    ``text`` is the textpage's full text, whose offsets are PDFium character indices.
+    ``text`` is the page's text as read from ``textpage`` (offsets are PDFium character
+    indices); ``paths`` its path objects, when the caller has them already.
     A table needs two columns (a box drawn round a heading is none); one row will do, as
     on a page that holds only the rest of a tall row from the page before.
     """
-    tables = [cells for cells in table_cells(ruling_edges(page)) if len(cells) >= 2]
+    tables = [cells for cells in table_cells(ruling_edges(page, path_objects(page) if paths is None else paths)) if len(cells) >= 2]
     if not tables:
         return []
     centres = _char_centres(textpage, text, page.get_height())

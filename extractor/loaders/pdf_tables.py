@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 
-from .pdf_grid import Grid, GridCell
-
 TABLE_MODES = ("auto", "pdfplumber", "off")
 
 Rows = list[list[str | None]]
@@ -35,12 +33,3 @@ def read_with_pdfplumber(data: bytes, indices: list[int]) -> dict[int, list[Rows
             if tables:
                 found[index] = tables
     return found
-
-
-def cell_texts(grid: Grid | Rows) -> Rows:
-    """A table's rows as cell texts, whichever reader read it.
-
-    >>> cell_texts([[GridCell("Năm", ((0, 3),)), None], ["2022", "86,05%"]])
-    [['Năm', None], ['2022', '86,05%']]
-    """
-    return [[cell.text if isinstance(cell, GridCell) else cell for cell in row] for row in grid]

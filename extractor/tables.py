@@ -186,32 +186,39 @@ def table_records(
             for col, cell in enumerate(row):
                 role = table.cell_role(row_number - 1, col)
                 where = {"table": table.number, "row": row_number, "col": col + 1}
-                if not cell.located:
-                    if "".join(cell.text.split()) not in compact:  # else the page's own records cover it
-                        kept += _unlocated_cell_records(cell, page, role, where, table, col, row, recognize_cell)
+                if cell.located:
+                    inside = [r for r in kept if cell.start <= r.start and r.end <= cell.end]
+                    bare = {"id": f"p{page}-{cell.start}-{cell.end}", "start": cell.start, "end": cell.end, "sentence": line}
+                elif cell.text.strip() and "".join(cell.text.split()) not in compact:  # else the page's own records cover it
+                    prefix = f"p{page}-t{table.number}r{row_number}c{col + 1}"
+                    inside = [r.model_copy(update={"cell_text": cell.text, "page": page, "id": f"{prefix}-{r.start}-{r.end}-{r.kind}"})
+                              for r in (recognize_cell(cell.text) if recognize_cell else [])]
+                    bare = {"id": prefix, "start": 0, "end": len(cell.text), "sentence": cell.text, "cell_text": cell.text}
+                else:
                     continue
-                inside = [r for r in kept if r.start < cell.end and cell.start < r.end]
-                # A value cell holds a value ("79,52 điểm", "tăng 2 bậc"); a cell of prose
-                # under such a header keeps whatever it says.
-                if role not in ("score", "rank", "rank_change") or len(cell.text.split()) > _VALUE_CELL_WORDS:
-                    kept = [r.model_copy(update=where) if r in inside and r.start >= cell.start and r.end <= cell.end else r for r in kept]
-                    continue
-                family = {"score": ("score", "percent"), "rank": ("rank",), "rank_change": ("rank_change",)}[role]
-                fitting = [r for r in inside if r.kind in family]
-                kept = [r for r in kept if r not in inside or r in fitting]
-                if fitting:
-                    kept = [r.model_copy(update=where | _completion(vars(r), table, col, row)) if r in fitting else r for r in kept]
-                    continue
-                fields = _with_header(cell_value(role, cell.text), table, col, row)
-                if fields is None:
-                    continue
-                kept.append(
-                    _RECORD.validate_python(
-                        {"id": f"p{page}-{cell.start}-{cell.end}-{fields['kind']}", "surface": cell.text, "page": page,
-                         "start": cell.start, "end": cell.end, "sentence": line, "rule": f"table.{role}", **where, **fields}
-                    )
-                )
+                read = _read_cell(inside, cell.text, role, table, col, row)
+                if read is None:
+                    fields = _with_header(cell_value(role, cell.text), table, col, row) if role in _VALUE_KINDS else None
+                    read = [] if fields is None else [_RECORD.validate_python(
+                        {**bare, "id": f"{bare['id']}-{fields['kind']}", "surface": cell.text, "page": page, "rule": f"table.{role}", **fields})]
+                ids = {id(r) for r in inside}
+                kept = [r for r in kept if id(r) not in ids] + [r.model_copy(update=where) for r in read]
     return sorted(kept, key=lambda r: (r.cell_text is not None, r.start, r.end, r.kind))
+
+
+# The kinds a value column's cell may hold, by the column's role.
+_VALUE_KINDS = {"score": ("score", "percent"), "rank": ("rank",), "rank_change": ("rank_change",)}
+
+
+def _read_cell(inside: list[Record], text: str, role: str | None, table: Table, col: int, row: tuple[Cell, ...]) -> list[Record] | None:
+    """What a cell keeps of the records found in it: all of them, unless it is a value
+    cell ("79,52 điểm", "21", "tăng 2 bậc" under a value header), which keeps the values
+    of its column's kind, completed by its labels; None when it has none, so that the
+    bare cell is read through its header."""
+    if role not in _VALUE_KINDS or len(text.split()) > _VALUE_CELL_WORDS:  # a cell of prose keeps what it says
+        return inside
+    fitting = [r.model_copy(update=_completion(vars(r), table, col, row)) for r in inside if r.kind in _VALUE_KINDS[role]]
+    return fitting or None
 
 
 def _within_cells(records: list[Record], tables: list[Table], page: int, recognize_cell: Callable[[str], list[Record]]) -> list[Record]:
@@ -260,25 +267,6 @@ def _completion(fields: Mapping[str, Any], table: Table, col: int, row: tuple[Ce
     if fields["kind"] == "rank_change" and fields.get("compared_to") is None and table.compared_to is not None:
         return {"compared_to": table.compared_to}
     return {}
-
-
-def _unlocated_cell_records(
-    cell: Cell, page: int, role: str | None, where: dict, table: Table, col: int, row: tuple[Cell, ...],
-    recognize_cell: Callable[[str], list[Record]] | None,
-) -> list[Record]:
-    if not cell.text.strip():
-        return []
-    found = [r.model_copy(update={**where, "cell_text": cell.text, "page": page, "id": f"p{page}-t{table.number}r{where['row']}c{where['col']}-{r.start}-{r.end}-{r.kind}"})
-             for r in (recognize_cell(cell.text) if recognize_cell else [])]
-    if found or role not in ("score", "rank", "rank_change"):
-        return found
-    fields = _with_header(cell_value(role, cell.text), table, col, row)
-    if fields is None:
-        return []
-    return [_RECORD.validate_python(
-        {"id": f"p{page}-t{table.number}r{where['row']}c{where['col']}-{fields['kind']}", "surface": cell.text, "page": page,
-         "start": 0, "end": len(cell.text), "sentence": cell.text, "rule": f"table.{role}", "cell_text": cell.text, **where, **fields}
-    )]
 
 
 def _header_labels(rows: list[list[str | None]]) -> tuple[list[str], int]:

@@ -189,3 +189,31 @@ def test_the_caption_gives_the_year_not_the_base_year_of_a_change_column(tmp_pat
         ("PAR_INDEX", "Quảng Ninh", 2021, Decimal("91.54"), 1, 0, 2020),
         ("PAR_INDEX", "Hải Phòng", 2021, Decimal("90.47"), 2, 1, 2020),
     ]
+
+
+def test_a_cell_missing_from_the_page_text_is_read_alone_into_cell_text() -> None:
+    from extractor.document import Page
+    from extractor.recognize import recognize_page
+
+    # The layout has a row the text layer lacks (text drawn as outlines, say).
+    rows = [["Năm", "Kết quả", "Xếp hạng"], ["2022", "86,05%", "17/63"], ["2023", "89,22%", "9/63"]]
+    page = Page.from_raw(1, "Kết quả:\nNăm Kết quả Xếp hạng\n2022 86,05% 17/63\n", None, [rows])
+    records, _ = recognize_page(page.text, 1, tables=page.tables())
+    placed = [(r.surface, r.row, r.col, r.cell_text) for r in records if r.cell_text is None and r.table]
+    alone = [(r.kind, r.surface, r.start, r.end, r.row, r.col, r.cell_text) for r in records if r.cell_text is not None]
+    assert placed == [("86,05%", 1, 2, None), ("17/63", 1, 3, None)]
+    # "9/63" read alone is a ratio; in a rank column it is a rank.
+    assert alone == [("rank", "9/63", 0, 4, 2, 3, "9/63"), ("percent", "89,22%", 0, 6, 2, 2, "89,22%")]
+    for record in records:
+        source = page.text if record.cell_text is None else record.cell_text
+        assert source[record.start : record.end] == record.surface
+
+
+def test_appendix_tables_of_a_real_decision(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = shared / "real-pdfs" / "p02_qd-1629-qd-ubnd-lai-chau-2025-tthc-khcn.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    monkeypatch.setenv("VN_REFORM_OCR", "off")  # pages 1-2 are scans; the tables are on 3-6
+    refs = [(r.page, r.symbol, r.table, r.row, r.col) for r in extract_file(path).records if r.kind == "legal_ref" and r.page == 3]
+    # The legal basis column (6) of the first procedure, the law cited by name and symbol included.
+    assert refs[-4:] == [(3, "21/2008/QH12", 1, 1, 6), (3, "38/2020/QĐ-TTg", 1, 1, 6), (3, "33/2011/TT-BKHCN", 1, 1, 6), (3, "08/2025/TT-BKHCN", 1, 1, 6)]

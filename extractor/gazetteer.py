@@ -168,3 +168,14 @@ def _province_by_form() -> dict[str, str]:
         for form in [province.name, *province.variants, *([province.name_from_2025] if province.name_from_2025 else [])]:
             forms[normalize(form).text.lower()] = province.name
     return forms
+
+
+@cache
+def index_scale(key: str) -> str:
+    """The unit an index's result is given in: "%" for the PAR Index and SIPAS, else "điểm".
+
+    >>> index_scale("SIPAS"), index_scale("PAPI")
+    ('%', 'điểm')
+    """
+    data = yaml.safe_load((GAZETTEERS / "indices.yaml").read_text(encoding="utf-8"))
+    return str(data.get("scales", {}).get(key, "điểm"))

@@ -11,7 +11,7 @@ from pathlib import Path
 from .document import Document, Page
 from .errors import ExtractorError, InputError
 from .loaders import load
-from .metrics import assemble
+from .metrics import PageView, assemble_views
 from .recognize import recognize_page
 from .rulebook import PATTERNS_DIR
 from .records import Extraction, PageText, Source
@@ -36,7 +36,8 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
             page_records = [record.model_copy(update={"ocr": True}) for record in page_records]
         records += page_records
         warnings += page_warnings
-    metrics, metric_warnings = assemble([(p.number, p.text) for p in document.pages], records, tables)
+    views = [PageView.build(p.number, p.text, records, tables[p.number]) for p in document.pages]
+    metrics, metric_warnings = assemble_views(views)
     warnings += metric_warnings
     return Extraction(
         source=Source(

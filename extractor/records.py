@@ -192,6 +192,12 @@ class Metric(_Model):
     rank_total: int | None = None
     rank_change: int | None = None
     compared_to: int | None = None
+    period: str | None = Field(
+        default=None, description="A period below the year the result is for: '2025-10' (a month), '2024-W03' (a week), '2024-Q1'."
+    )
+    aggregate: bool = Field(
+        default=False, description="A national, regional or group average, not one subject's result (subject names the scope)."
+    )
     evidence: list[str] = Field(default_factory=list, description="Ids of the records this metric joins.")
     page: int = Field(ge=1)
     start: int = Field(ge=0)

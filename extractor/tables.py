@@ -30,7 +30,7 @@ ROLES: tuple[tuple[str, regex.Pattern[str]], ...] = (
     ("rank_change", regex.compile(r"tăng\s*(?:\([+\-−]\))?\s*/\s*giảm|tăng.{0,3}giảm|thay\s+đổi|so\s+với", regex.I)),
     ("rank", regex.compile(r"xếp\s+hạng|thứ\s+hạng|xếp\s+thứ|vị\s+trí|^hạng$", regex.I)),
     ("year", regex.compile(r"^năm$|^năm\s|kỳ\s+đánh\s+giá", regex.I)),
-    ("subject", regex.compile(r"tỉnh|thành\s+phố|địa\s+phương|đơn\s+vị|cơ\s+quan|huyện|sở|ngành|bộ|tên", regex.I)),
+    ("subject", regex.compile(r"(?<!của\s)(?:tỉnh|thành\s+phố|địa\s+phương|đơn\s+vị|cơ\s+quan|huyện|sở|ngành|bộ|tên)", regex.I)),
     ("score", regex.compile(r"kết\s+quả|(?<!địa\s|thời\s)điểm|chỉ\s+số|giá\s+trị|%|tỷ\s+lệ|PAR|SIPAS|PAPI|PCI|DTI", regex.I)),
 )
 
@@ -217,7 +217,10 @@ def _read_cell(inside: list[Record], text: str, role: str | None, table: Table, 
     bare cell is read through its header."""
     if role not in _VALUE_KINDS or len(text.split()) > _VALUE_CELL_WORDS:  # a cell of prose keeps what it says
         return inside
-    fitting = [r.model_copy(update=_completion(vars(r), table, col, row)) for r in inside if r.kind in _VALUE_KINDS[role]]
+    kinds = _VALUE_KINDS[role]
+    if role == "score" and col < len(table.header) and _names_an_index(table.header[col].text):
+        kinds = _INDEX_COLUMN_KINDS  # "PAR Index" over "91,43% - xếp thứ 3/63": the index's values, all of them
+    fitting = [r.model_copy(update=_completion(vars(r), table, col, row)) for r in inside if r.kind in kinds]
     return fitting or None
 
 
@@ -240,6 +243,13 @@ def _within_cells(records: list[Record], tables: list[Table], page: int, recogni
 
 
 _VALUE_CELL_WORDS = 6
+_INDEX_COLUMN_KINDS = ("score", "percent", "rank", "rank_change", "score_change")
+
+
+def _names_an_index(label: str) -> bool:
+    from .gazetteer import find_mentions
+
+    return any(m.kind == "index" for m in find_mentions(label))
 _OUT_OF = regex.compile(r"/\s*(\d{1,3})\b")
 
 

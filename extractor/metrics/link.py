@@ -1,0 +1,382 @@
+"""Linking values to an index, a subject and a year, clause by clause.
+
+A sentence is read left to right. An index's name makes it the index of the values
+after it; a subject's name makes it the subject; "Năm 2023," or "PAR INDEX 2023" set the
+year. The cues (patterns/cues/) decide the rest: a name after "chỉ sau" or "hợp nhất
+với" is no subject; a value after "phấn đấu" is a target; "Xếp thứ hai là Hải Phòng"
+gives the rank before "là" to the name after it; "thứ 30 năm 2021" is a result of 2021;
+values before an index named after them ("dẫn đầu cả nước về Chỉ số ICT") are that
+index's. A sentence that names no index takes the paragraph's, or the one the text last
+named when it ranks a subject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import regex
+
+from ..gazetteer import index_scale
+from ..records import Record
+from ..segment import Sentence
+from . import cues
+from .frame import Frame, is_heading, opens_target_section, period_in
+from .mentions import IndexMention, SubjectMention, YearMention
+from .statement import Statement
+from .view import PageView
+
+_MARK = regex.compile(r"[();]")
+AGGREGATE = SubjectMention("", "aggregate", -1, -1, "aggregate")
+
+
+@dataclass
+class Context:
+    """What the text has said so far that later sentences rely on."""
+
+    frame: Frame
+    topic: tuple[str, ...] | None = None  # the index(es) last named
+    index_years: dict[str, int] = field(default_factory=dict)
+    paragraph: int = -1
+    paragraph_index: tuple[str, ...] | None = None
+    paragraph_subject: SubjectMention | None = None
+    paragraph_year: int | None = None
+    target_section: bool = False
+
+
+@dataclass
+class Link:
+    """One value given to one index, subject and year."""
+
+    record: Record
+    subject: SubjectMention | None
+    indices: tuple[str, ...] | None
+    year: int | None
+    group: tuple[SubjectMention, ...] = ()
+
+
+def link_page(view: PageView, context: Context, used: set[str]) -> list[Statement]:
+    statements: list[Statement] = []
+    for sentence in view.sentences:
+        _enter_paragraph(view.text, sentence, context)
+        if context.target_section:
+            continue
+        statements += _link_sentence(view, sentence, context, used)
+    return statements
+
+
+def _enter_paragraph(text: str, sentence: Sentence, context: Context) -> None:
+    paragraph = text.count("\n", 0, sentence.start)
+    if paragraph == context.paragraph:
+        return
+    context.paragraph = paragraph
+    context.paragraph_index = context.paragraph_subject = context.paragraph_year = None
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    line_end = text.find("\n", sentence.start)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if is_heading(line):
+        context.target_section = opens_target_section(line)
+
+
+class _Walk:
+    """The left-to-right reading of one sentence."""
+
+    def __init__(self, view: PageView, sentence: Sentence, context: Context, used: set[str]) -> None:
+        self.view, self.text, self.context = view, view.text, context
+        self.lo, self.hi = sentence.start, sentence.end
+        self.subject: SubjectMention | None = context.paragraph_subject
+        self.group: list[SubjectMention] = []
+        self.indices: tuple[str, ...] | None = None
+        self.year: int | None = None
+        self.year_stack: list[int | None] = []
+        self.links: list[Link] = []
+        self.pending: list[Link] = []
+        self.aggregate_until = -1
+        self.used = used
+        target = cues.family("target").search(self.text, self.lo, self.hi)
+        self.target_from = target.start() if target else self.hi
+
+    # --- events -------------------------------------------------------------------------
+
+    def events(self) -> Iterator[tuple[int, str, object]]:
+        m = self.view.mentions
+        items: list[tuple[int, str, object]] = []
+        items += [(i.start, "index", i) for i in m.indices if self.lo <= i.start < self.hi and not i.part]
+        items += [(s.start, "subject", s) for s in m.subjects if self.lo <= s.start < self.hi]
+        items += [(y.start, "year", y) for y in m.years if self.lo <= y.start < self.hi and y.role in ("lead", "result")]
+        items += [(r.start, "value", r) for r in self.view.values if self.lo <= r.start < self.hi and r.id not in self.used]
+        items += [(a.start(), "average", a) for a in cues.family("average").finditer(self.text, self.lo, self.hi)]
+        items += [(p.start(), "mark", p.group()) for p in _MARK.finditer(self.text, self.lo, self.hi)]
+        return iter(sorted(items, key=lambda item: (item[0], item[1] != "subject")))
+
+    def run(self) -> list[Link]:
+        for _, kind, obj in self.events():
+            getattr(self, f"_on_{kind}")(obj)
+        return self.links + self._inherit()
+
+    def _on_mark(self, mark: str) -> None:
+        if mark == "(":
+            self.year_stack.append(self.year)
+        elif mark == ")" and self.year_stack:
+            self.year = self.year_stack.pop()
+        elif mark == ";":
+            self.aggregate_until = -1
+
+    def _on_average(self, match: regex.Match[str]) -> None:
+        before = self.text[max(self.lo, match.start() - 25) : match.start()]
+        if cues.ends_with("comparison", before) or regex.search(r"(?:cao|thấp)\s+hơn\s+(?:mức\s+)?$", before, regex.I):
+            close = self.text.find(")", match.end(), self.hi)
+            self.aggregate_until = -(close if close > 0 else match.end() + 40)  # negative: only this span
+        else:
+            self.aggregate_until = self.hi
+
+    def _on_index(self, mention: IndexMention) -> None:
+        for link in self.links:  # "đồng thời đứng đầu Chỉ số Xanh": a rank right before the name is its
+            if link.record.kind == "rank" and _leads_into(self.text[link.record.end : mention.start]):
+                link.indices = mention.keys
+        self.indices = mention.keys
+        if mention.year is not None:
+            self.year = mention.year
+            for key in mention.keys:
+                self.context.index_years[key] = mention.year
+        if self.pending and self._links_to(mention):
+            for link in self.pending:
+                link.indices = mention.keys
+            self.links += self.pending
+        self.pending = []
+
+    def _links_to(self, mention: IndexMention) -> bool:
+        between = self.text[self.pending[-1].record.end : mention.start]
+        if len(between) > 90 or any(self.lo <= s.start < self.hi and self.pending[-1].record.end <= s.start < mention.start
+                                    and s.role == "subject" for s in self.view.mentions.subjects):
+            return False
+        stripped = between.strip(" ,")
+        return not stripped or bool(cues.family("index_link").search(between))
+
+    def _on_subject(self, mention: SubjectMention) -> None:
+        if mention.role in ("announcer", "reference"):
+            return
+        if mention.role == "anaphor":
+            mention = self._resolve_anaphor(mention)
+            if mention is None:
+                return
+        joined = self.group and not self._values_since(self.group[-1].end) and \
+            regex.fullmatch(r"\s*(?:,|và)\s*", self.text[self.group[-1].end : mention.start], regex.I)
+        self.group = [*self.group, mention] if joined else [mention]
+        self.subject = mention
+        if self.aggregate_until > 0 and mention.role == "subject":
+            self.aggregate_until = -1
+        if cues.ends_with("inversion", self.text[max(self.lo, mention.start - 15) : mention.start]):
+            self._invert(mention)
+
+    def _resolve_anaphor(self, mention: SubjectMention) -> SubjectMention | None:
+        earlier = self.subject if self.subject is not None and self.subject is not AGGREGATE else None
+        if earlier is not None:
+            return earlier
+        frame = self.context.frame
+        if frame.subject is None:
+            return None
+        return SubjectMention(frame.subject, frame.subject_type or "province", mention.start, mention.end, "anaphor")
+
+    def _values_since(self, position: int) -> bool:
+        return any(link.record.start >= position for link in self.links + self.pending)
+
+    def _invert(self, mention: SubjectMention) -> None:
+        """"Xếp thứ hai là Hải Phòng": the values since the clause began go to the name."""
+        clause = max(self.text.rfind(sep, self.lo, mention.start) for sep in (",", ";", ":"))
+        earlier = [s.end for s in self.view.mentions.subjects if self.lo <= s.start < mention.start and s is not mention
+                   and s.role in ("subject", "anaphor")]
+        since = max(clause, self.lo, *earlier) if earlier else max(clause, self.lo)
+        for link in self.links + self.pending:
+            if link.record.start >= since:
+                link.subject, link.group = mention, (mention,)
+
+    def _on_year(self, mention: YearMention) -> None:
+        if self._value_year(mention) is not None:
+            return  # "thứ 30 năm 2021": that value's own year
+        self.year = mention.year
+        if mention.role == "lead" and mention.start - self.lo < 20:
+            self.context.paragraph_year = mention.year
+
+    def _value_year(self, mention: YearMention) -> Record | None:
+        for link in reversed(self.links + self.pending):
+            if regex.fullmatch(r"\s*,?\s*(?:của\s+)?năm\s+", self.text[link.record.end : mention.start], regex.I):
+                return link.record
+        return None
+
+    def _on_value(self, record: Record) -> None:
+        if not self._usable(record):
+            return
+        subject = AGGREGATE if self._in_aggregate(record) else self.subject
+        group = tuple(self.group) if subject is self.subject and len(self.group) > 1 and self._tie(record) else ()
+        link = Link(record, subject, self.indices, self._year_of(record), group)
+        (self.links if self.indices is not None else self.pending).append(link)
+
+    def _in_aggregate(self, record: Record) -> bool:
+        if self.aggregate_until > 0:
+            return record.start < self.aggregate_until
+        if self.aggregate_until < -1:
+            inside = record.start < -self.aggregate_until
+            if not inside:
+                self.aggregate_until = -1
+            return inside
+        return False
+
+    def _tie(self, record: Record) -> bool:
+        return bool(cues.family("tie").search(self.text, self.group[-1].end, record.start + 1))
+
+    def _year_of(self, record: Record) -> int | None:
+        after = regex.match(r"\s*,?\s*(?:của\s+)?năm\s+((?:19|20)\d{2})(?!\d)", self.text[record.end : record.end + 20], regex.I)
+        if after:
+            return int(after.group(1))
+        before = self.text[max(self.lo, record.start - 30) : record.start]
+        compared = regex.search(r"((?:19|20)\d{2})\s*\(\s*$", before)
+        if compared and cues.ends_with("comparison", before[: compared.start(1)].removesuffix(" ").removesuffix("năm") + " "):
+            return int(compared.group(1))
+        return self.year
+
+    def _usable(self, record: Record) -> bool:
+        """Whether a value can be an index's result here (no target, bound, part or other measure)."""
+        if record.start >= self.target_from:
+            return False
+        after = self.text[record.end : record.end + 30]
+        if record.kind == "rank" and cues.starts_with("regional", regex.sub(r"^\s*(?:\d+\s+)?(?:tỉnh|địa\s+phương|thành\s+phố)?[,\s]*", "", after)):
+            return False
+        if record.kind in ("rank", "rank_change"):
+            return not cues.starts_with("foreign_value", regex.sub(r"^[\s,]+", " ", after)) or record.kind == "rank_change"
+        if record.kind == "percent" and (getattr(record, "value_max", None) is not None or getattr(record, "approx", None) in ("gt", "ge", "lt", "le")):
+            return False
+        before = self.text[max(self.lo, record.start - 20) : record.start]
+        if cues.ends_with("threshold", before) or cues.starts_with("threshold", after):
+            return False
+        if cues.starts_with("foreign_value", after):
+            return False
+        return not self._component(record)
+
+    def _component(self, record: Record) -> bool:
+        """A part's value: a component cue since the clause's index, subject or ";"."""
+        since = max([self.lo, *(i.end for i in self.view.mentions.indices if self.lo <= i.start < record.start and not i.part),
+                     *(s.end for s in self.view.mentions.subjects if self.lo <= s.start < record.start and s.role != "reference"),
+                     self.text.rfind(";", self.lo, record.start) + 1])
+        between = self.text[since : record.start]
+        if regex.search(r"tỷ\s+lệ\s+(?!\d)\p{L}", between, regex.I) and not cues.family("equivalence").search(between):
+            return True
+        return bool(cues.family("component").search(between))
+
+    def _inherit(self) -> list[Link]:
+        """Values before any index in a sentence that names none: the paragraph's index, or
+        the one last named when the sentence ranks a subject."""
+        if not self.pending:
+            return []
+        index = self.context.paragraph_index
+        if index is None and self.context.topic is not None and self._ranks_a_subject():
+            index = self.context.topic
+        if index is None:
+            return []
+        for link in self.pending:
+            link.indices = index
+        return self.pending
+
+    def _ranks_a_subject(self) -> bool:
+        named = any(link.subject is not None and link.subject is not AGGREGATE for link in self.pending)
+        ranked = any(link.record.kind in ("rank", "rank_change") for link in self.pending)
+        scale = index_scale(self.context.topic[0]) if self.context.topic else None
+        scored = any(link.record.kind == "score" and scale == "điểm" or link.record.kind == "percent" and scale == "%"
+                     for link in self.pending)
+        return named and (ranked or scored)
+
+
+def _leads_into(between: str) -> bool:
+    """Whether the words between a rank and an index's name give the rank to it."""
+    if len(between) > 40 or regex.search(r"[,;:()]", between):
+        return False
+    return not between.strip() or bool(cues.family("index_link").search(between))
+
+
+def _link_sentence(view: PageView, sentence: Sentence, context: Context, used: set[str]) -> list[Statement]:
+    walk = _Walk(view, sentence, context, used)
+    links = walk.run()
+    named = [i for i in view.mentions.indices if sentence.start <= i.start < sentence.end and not i.part]
+    if named:
+        context.topic = context.paragraph_index = named[-1].keys
+    elif links:
+        context.paragraph_index = links[-1].indices
+    explicit = [s for s in view.mentions.subjects if sentence.start <= s.start < sentence.end and s.role == "subject"]
+    if explicit:
+        context.paragraph_subject = explicit[-1]
+    elif walk.subject is not None and walk.subject is not AGGREGATE:
+        context.paragraph_subject = walk.subject
+    statements = list(_statements(view, sentence, links, context))
+    for statement in statements:
+        if statement.year is None:
+            statement.year = _context_year(statement.indicator, context)
+            if statement.year is not None:
+                statement.inferred.append("year")
+    return statements
+
+
+def _context_year(indicator: str, context: Context) -> int | None:
+    """The year a sentence leaves unsaid: its paragraph's, the one last written for the
+    index, or the document's."""
+    if context.paragraph_year is not None:
+        return context.paragraph_year
+    return context.index_years.get(indicator, context.frame.year)
+
+
+def _statements(view: PageView, sentence: Sentence, links: list[Link], context: Context) -> Iterator[Statement]:
+    grouped: dict[tuple[str, str | None, int | None, bool], list[Link]] = {}
+    for link in links:
+        for subject in link.group or (link.subject,):
+            for key in link.indices or ():
+                aggregate = subject is AGGREGATE
+                name = None if subject is None or aggregate else subject.name
+                grouped.setdefault((key, name, link.year, aggregate), []).append(Link(link.record, subject, link.indices, link.year))
+    period = period_in(view.text[sentence.start : sentence.end]) or context.frame.period
+    for (key, name, year, aggregate), members in grouped.items():
+        statement = _statement(view.number, key, name, year, aggregate, members, view.text)
+        if statement is None:
+            continue
+        subject = members[0].subject
+        statement.subject_type = None if subject is None or aggregate else subject.type
+        statement.explicit_subject = subject is not None and subject.role == "subject"
+        statement.period = period if key == "INDEX_766" else None
+        if subject is None or subject.role == "anaphor":
+            statement.inferred.append("subject")
+        yield statement
+
+
+def _statement(page: int, key: str, subject: str | None, year: int | None, aggregate: bool, links: list[Link], text: str) -> Statement | None:
+    values: dict[str, object] = {}
+    evidence: list[str] = []
+    levels = [link.record for link in links if link.record.kind in ("score", "percent")]
+    scale = index_scale(key)
+    preferred = [r for r in levels if (r.kind == "percent") == (scale == "%")]
+    level = (preferred or levels or [None])[0]
+    if level is not None:
+        values["score"] = getattr(level, "value")
+        values["unit"] = "%" if level.kind == "percent" else "điểm"
+        evidence.append(level.id)
+    for link in links:
+        record = link.record
+        if record.kind == "score_change" and "score_change" not in values:
+            values["score_change"] = getattr(record, "value")
+            _compared(values, record)
+        elif record.kind == "rank" and "rank" not in values:
+            values["rank"], values["rank_total"] = getattr(record, "rank"), getattr(record, "total")
+        elif record.kind == "rank_change" and "rank_change" not in values:
+            values["rank_change"] = getattr(record, "value")
+            _compared(values, record)
+        else:
+            continue
+        evidence.append(record.id)
+    if not evidence:
+        return None
+    spans = [link.record for link in links if link.record.id in evidence]
+    return Statement(key, subject, year, page, min(r.start for r in spans), max(r.end for r in spans), values, evidence,
+                     aggregate=aggregate)
+
+
+def _compared(values: dict[str, object], record: Record) -> None:
+    compared = getattr(record, "compared_to", None)
+    if compared:
+        values.setdefault("compared_to", compared)

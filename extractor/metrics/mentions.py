@@ -1,0 +1,211 @@
+"""Typed mentions of a page: indices, subjects and years, each with the role it plays.
+
+The gazetteers find index, province and agency names; this module adds the units below
+a province ("huyện Văn Yên", "TP Hạ Long"), the common nouns that point back to the
+place a text is about ("tỉnh", "thành phố"), and years, and decides with the cues what
+each one is: a subject or the body that announces; a year of results, the base of a
+comparison, the start of a history or a deadline. It runs once per page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from ..gazetteer import Mention, find_mentions, provinces
+from ..records import Record
+from . import cues
+
+# Units below a province: "huyện Phú Bình", "thị xã Kỳ Anh", "TX Kỳ Anh", "thành phố Cẩm Phả".
+_LOCAL_UNIT = regex.compile(
+    r"(?<!\w)(?P<prefix>huyện|thị\s+xã|TX\.?|thành\s+phố|TP\.?|quận|thị\s+trấn|xã|phường)\s+"
+    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3})(?!\w)",
+    regex.I,
+)
+_UNIT_TYPES = {"huyện": "district", "thị xã": "town", "tx": "town", "thành phố": "city", "tp": "city", "quận": "district",
+               "thị trấn": "commune", "xã": "commune", "phường": "commune"}
+CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ", "Huế", "Thừa Thiên Huế"})
+_YEAR = regex.compile(r"(?<![\d/.,\-–])(?P<year>(?:19|20)\d{2})(?![\d/]|[.,]\d)")
+# Records whose digits are no year of a result: "ngày 17/4/2024", "(2009 - 2023)", "24/2014/NĐ-CP".
+_YEARLESS_KINDS = frozenset({"date", "period", "legal_ref", "ratio", "count", "money"})
+
+
+@dataclass(frozen=True)
+class IndexMention:
+    """One index, or a list of indices named together ("PAR Index, DDCI và DTI")."""
+
+    keys: tuple[str, ...]
+    start: int
+    end: int
+    year: int | None  # the year written right after it ("PAR INDEX 2023", "(PAPI) năm 2023")
+    part: bool = False  # named as a part of another index ("điểm chỉ số hài lòng")
+
+
+@dataclass(frozen=True)
+class SubjectMention:
+    name: str
+    type: str  # province, city, district, town, commune, department, ministry
+    start: int
+    end: int
+    role: str  # subject, announcer, reference, anaphor
+
+
+@dataclass(frozen=True)
+class YearMention:
+    year: int
+    start: int
+    end: int
+    role: str  # result, lead, comparison, history, target, list
+
+
+@dataclass(frozen=True)
+class Mentions:
+    indices: tuple[IndexMention, ...]
+    subjects: tuple[SubjectMention, ...]
+    years: tuple[YearMention, ...]
+
+
+def page_mentions(text: str, records: Sequence[Record]) -> Mentions:
+    """Every index, subject and year mention of a page, with its role."""
+    found = find_mentions(text)
+    return Mentions(tuple(_indices(text, found)), tuple(_subjects(text, found)), tuple(_years(text, records)))
+
+
+def _indices(text: str, found: Sequence[Mention]) -> list[IndexMention]:
+    named = [m for m in found if m.kind == "index"]
+    named = _acronyms_win(text, named)
+    groups: list[list[Mention]] = []
+    for m in named:
+        if groups and _joined(text[groups[-1][-1].end : m.start]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    result = []
+    for group in groups:
+        keys = tuple(dict.fromkeys(m.key for m in group))
+        start, end = group[0].start, group[-1].end
+        part = _named_as_part(text, start)
+        result.append(IndexMention(keys, start, end, _year_after(text, end), part))
+    return result
+
+
+def _named_as_part(text: str, start: int) -> bool:
+    """"điểm chỉ số hài lòng", "nhóm chỉ số ...": a component cue ends right before the
+    name, or runs into it."""
+    window = max(0, start - 30)
+    for m in cues.family("component").finditer(text, window, min(len(text), start + 12)):
+        if m.start() < start and (m.end() > start or not text[m.end() : start].strip()):
+            return True
+    return False
+
+
+def _acronyms_win(text: str, named: list[Mention]) -> list[Mention]:
+    """"Chỉ số năng lực cạnh tranh cấp sở, ngành (DDCI)": the acronym in parentheses
+    names the index, over a shorter name the gazetteer found before it."""
+    kept: list[Mention] = []
+    for m in named:
+        if kept and kept[-1].key != m.key and regex.fullmatch(r"[^()\n.;]{0,60}\(\s*", text[kept[-1].end : m.start]) \
+                and regex.match(r"\s*\)", text[m.end :]):
+            kept[-1] = Mention("index", m.key, kept[-1].start, m.end)
+            continue
+        if kept and kept[-1].key == m.key and m.start - kept[-1].end <= 4:
+            kept[-1] = Mention("index", m.key, kept[-1].start, m.end)  # "Chỉ số CCHC (PAR INDEX)"
+            continue
+        kept.append(m)
+    return kept
+
+
+def _joined(between: str) -> bool:
+    """Whether the text between two index names lists them together."""
+    return bool(regex.fullmatch(r"\s*(?:\(\s*|\)\s*)*(?:,|và|hoặc|;)?\s*(?:\(\s*|\)\s*)*", between, regex.I)) and len(between) < 12
+
+
+_YEAR_AFTER_INDEX = regex.compile(r"[\s()A-Za-z\-]{0,12}?(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?![\d/]|\s*[-–]\s*(?:19|20)\d{2})", regex.I)
+
+
+def _year_after(text: str, end: int) -> int | None:
+    m = _YEAR_AFTER_INDEX.match(text, end, min(len(text), end + 24))
+    return int(m.group("year")) if m else None
+
+
+def _subjects(text: str, found: Sequence[Mention]) -> list[SubjectMention]:
+    named = [_typed(m) for m in found if m.kind in ("province", "agency")]
+    for m in _LOCAL_UNIT.finditer(text):
+        name, prefix = m.group("name"), regex.sub(r"\s+", " ", m.group("prefix").lower().rstrip("."))
+        if prefix in ("thành phố", "tp") and name in CENTRAL_CITIES:
+            continue  # a centrally-run city: the gazetteer has it
+        if name in provinces() and prefix in ("xã", "phường", "thị trấn"):
+            continue
+        local = SubjectMention(name, _UNIT_TYPES.get(prefix, "district"), m.start(), m.end(), "subject")
+        named = [s for s in named if not (local.start <= s.start < local.end)]
+        named.append(local)
+    for m in cues.family("anaphor").finditer(text):
+        if not any(s.start <= m.start() < s.end for s in named):
+            named.append(SubjectMention(m.group().lower(), "anaphor", m.start(), m.end(), "anaphor"))
+    named.sort(key=lambda s: s.start)
+    return [_with_role(text, s, named) for s in named]
+
+
+def _typed(m: Mention) -> SubjectMention:
+    if m.kind == "agency":
+        kind = "ministry" if m.key.startswith(("Bộ", "Ủy ban", "Ngân hàng", "Thanh tra Chính", "Văn phòng Chính")) else "department"
+        return SubjectMention(m.key, kind, m.start, m.end, "subject")
+    return SubjectMention(m.key, "city" if m.key in CENTRAL_CITIES else "province", m.start, m.end, "subject")
+
+
+def _with_role(text: str, s: SubjectMention, all_subjects: list[SubjectMention]) -> SubjectMention:
+    if s.role == "anaphor":
+        return s
+    before = text[max(0, s.start - 40) : s.start]
+    if cues.starts_with("announcer_after", text[s.end : s.end + 30]) and not regex.match(r"\s*\(", text[s.end :]):
+        return SubjectMention(s.name, s.type, s.start, s.end, "announcer")
+    if s.type in ("department", "ministry") and cues.ends_with("announcer_before", before):
+        return SubjectMention(s.name, s.type, s.start, s.end, "announcer")
+    if _is_reference(text, s, all_subjects):
+        return SubjectMention(s.name, s.type, s.start, s.end, "reference")
+    return s
+
+
+def _is_reference(text: str, s: SubjectMention, all_subjects: list[SubjectMention]) -> bool:
+    """After "chỉ sau", "hợp nhất với"..., directly or over a list ("sau Hà Nội, Huế và Hải Phòng")."""
+    start = s.start
+    # Walk back over a list of names joined by "," and "và".
+    earlier = [t for t in all_subjects if t.end <= start]
+    while earlier and regex.fullmatch(r"\s*(?:,|và)\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", text[earlier[-1].end : start], regex.I):
+        start = earlier[-1].start
+        earlier.pop()
+    before = text[max(0, start - 30) : start]
+    before = regex.sub(r"(?:(?:tỉnh|thành\s+phố|TP\.?|huyện|thị\s+xã)\s+)$", "", before, flags=regex.I)
+    return cues.ends_with("reference", before)
+
+
+def _years(text: str, records: Sequence[Record]) -> list[YearMention]:
+    taken = [(r.start, r.end) for r in records if r.kind in _YEARLESS_KINDS and r.cell_text is None]
+    years = []
+    for m in _YEAR.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        years.append(YearMention(int(m.group("year")), m.start(), m.end(), _year_role(text, m.start())))
+    return years
+
+
+_LEAD = regex.compile(r"(?:[,;:(\n]|\.\s)\s*(?:(?:trong|riêng|vào|tại|đến\s+hết|tính\s+đến|sang|ở)\s+)?năm\s*$", regex.I)
+
+
+def _year_role(text: str, start: int) -> str:
+    before = ("\n" if start <= 40 else "") + text[max(0, start - 40) : start]
+    if cues.ends_with("comparison", before.removesuffix(" ").removesuffix("năm").rstrip() + " ") or cues.ends_with("comparison", before):
+        return "comparison"
+    if cues.ends_with("target", before) or cues.ends_with("target", _drop_year_word(before)):
+        return "target"
+    if cues.ends_with("history", before) or cues.ends_with("history", _drop_year_word(before)):
+        return "history"
+    if _LEAD.search(before):
+        return "lead"
+    return "result"
+
+
+def _drop_year_word(before: str) -> str:
+    return regex.sub(r"\s*năm\s*$", " ", before, flags=regex.I)

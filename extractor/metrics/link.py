@@ -21,13 +21,13 @@ from ..gazetteer import index_scale
 from ..records import Record
 from ..segment import Sentence
 from . import cues
+from .enumerations import enumeration_links, spread_over_years
 from .frame import Frame, is_heading, opens_target_section, period_in
 from .mentions import IndexMention, SubjectMention, YearMention
-from .statement import Statement
+from .statement import AGGREGATE, Link, Statement
 from .view import PageView
 
 _MARK = regex.compile(r"[();]")
-AGGREGATE = SubjectMention("", "aggregate", -1, -1, "aggregate")
 
 
 @dataclass
@@ -42,17 +42,6 @@ class Context:
     paragraph_subject: SubjectMention | None = None
     paragraph_year: int | None = None
     target_section: bool = False
-
-
-@dataclass
-class Link:
-    """One value given to one index, subject and year."""
-
-    record: Record
-    subject: SubjectMention | None
-    indices: tuple[str, ...] | None
-    year: int | None
-    group: tuple[SubjectMention, ...] = ()
 
 
 def link_page(view: PageView, context: Context, used: set[str]) -> list[Statement]:
@@ -223,7 +212,7 @@ class _Walk:
         return False
 
     def _tie(self, record: Record) -> bool:
-        return bool(cues.family("tie").search(self.text, self.group[-1].end, record.start + 1))
+        return bool(cues.family("tie").search(self.text, self.group[-1].end, record.end))
 
     def _year_of(self, record: Record) -> int | None:
         after = regex.match(r"\s*,?\s*(?:của\s+)?năm\s+((?:19|20)\d{2})(?!\d)", self.text[record.end : record.end + 20], regex.I)
@@ -294,9 +283,12 @@ def _leads_into(between: str) -> bool:
 
 
 def _link_sentence(view: PageView, sentence: Sentence, context: Context, used: set[str]) -> list[Statement]:
-    walk = _Walk(view, sentence, context, used)
-    links = walk.run()
     named = [i for i in view.mentions.indices if sentence.start <= i.start < sentence.end and not i.part]
+    index = named[0].keys if named else (context.paragraph_index or context.topic)
+    subject = context.paragraph_subject or _frame_subject(context.frame)
+    listed = enumeration_links(view, sentence, subject, index, used)
+    walk = _Walk(view, sentence, context, used)
+    links = listed + walk.run()
     if named:
         context.topic = context.paragraph_index = named[-1].keys
     elif links:
@@ -306,13 +298,17 @@ def _link_sentence(view: PageView, sentence: Sentence, context: Context, used: s
         context.paragraph_subject = explicit[-1]
     elif walk.subject is not None and walk.subject is not AGGREGATE:
         context.paragraph_subject = walk.subject
-    statements = list(_statements(view, sentence, links, context))
+    statements = spread_over_years(view, sentence, list(_statements(view, sentence, links, context)))
     for statement in statements:
         if statement.year is None:
-            statement.year = _context_year(statement.indicator, context)
+            statement.year = int(statement.period[:4]) if statement.period else _context_year(statement.indicator, context)
             if statement.year is not None:
                 statement.inferred.append("year")
     return statements
+
+
+def _frame_subject(frame: Frame) -> SubjectMention | None:
+    return SubjectMention(frame.subject, frame.subject_type or "province", -1, -1, "anaphor") if frame.subject else None
 
 
 def _context_year(indicator: str, context: Context) -> int | None:

@@ -49,7 +49,7 @@ class SubjectMention:
     type: str  # province, city, district, town, commune, department, ministry
     start: int
     end: int
-    role: str  # subject, announcer, reference, anaphor
+    role: str  # subject, announcer, reference, anaphor, qualifier (the province of a department)
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,17 @@ def _typed(m: Mention) -> SubjectMention:
 def _with_role(text: str, s: SubjectMention, all_subjects: list[SubjectMention]) -> SubjectMention:
     if s.role == "anaphor":
         return s
+    owner = next((t for t in all_subjects if t.end <= s.start and t.type in ("department", "ministry")
+                  and regex.fullmatch(r"\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", text[t.end : s.start], regex.I)), None)
+    if owner is not None:
+        return SubjectMention(s.name, s.type, s.start, s.end, "qualifier")  # "Sở Nội vụ tỉnh Thái Nguyên"
+    after = s.end
+    qualifier = next((t for t in all_subjects if t.start >= s.end and s.type in ("department", "ministry")
+                      and regex.fullmatch(r"\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", text[s.end : t.start], regex.I)), None)
+    if qualifier is not None:
+        after = qualifier.end
     before = text[max(0, s.start - 40) : s.start]
-    if cues.starts_with("announcer_after", text[s.end : s.end + 30]) and not regex.match(r"\s*\(", text[s.end :]):
+    if cues.starts_with("announcer_after", text[after : after + 30]) and not regex.match(r"\s*\(", text[after:]):
         return SubjectMention(s.name, s.type, s.start, s.end, "announcer")
     if s.type in ("department", "ministry") and cues.ends_with("announcer_before", before):
         return SubjectMention(s.name, s.type, s.start, s.end, "announcer")

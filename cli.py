@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     text.set_defaults(run=cmd_text)
 
     evaluation = commands.add_parser("eval", help="precision and recall against gold annotations")
-    evaluation.add_argument("paths", nargs="+", metavar="PATH", help="folders of gold files, gold files, or documents with gold beside them")
+    evaluation.add_argument("paths", nargs="+", metavar="PATH", help="folders of gold files, gold files, documents with gold beside them, or a folder with gold/*.json in the GOLD-SPEC format (../shared/reference)")
     evaluation.add_argument("--show-errors", action="store_true", help="list misses and false hits with their sentence")
     evaluation.add_argument("--format", choices=("text", "json"), default="text", help="text table (default) or JSON")
     evaluation.add_argument("--patterns", metavar="DIR", default=str(PATTERNS_DIR), help="folder of pattern files to use")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,20 @@ def test_records_in_the_wrong_cell_count_against_cells_only(tmp_path: Path) -> N
         ("miss", "9/63", {"table": "1", "row": "2", "col": "2", "found": "table 1 row 2 col 3"}),
         ("false", "9/63", {"table": "1", "row": "2", "col": "3"}),
     ]
+
+
+def test_an_average_is_left_out_of_the_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gold never lists averages: a found metric marked aggregate is neither a hit nor a false one."""
+    import extractor.evaluate as evaluation
+    from extractor.records import Metric
+
+    def metric(subject: str, score: str, **extra: object) -> Metric:
+        return Metric(id=subject, indicator="PAR_INDEX", subject=subject, year=2019, score=Decimal(score), page=1, start=0, end=1, **extra)
+
+    real = evaluation.extract_file
+    found = [metric("Điện Biên", "81.42"), metric("cả nước", "80.1", aggregate=True)]
+    monkeypatch.setattr(evaluation, "extract_file", lambda *a, **k: real(*a, **k).model_copy(update={"metrics": found}))
+    gold = {"indicator": "PAR_INDEX", "subject": "Điện Biên", "year": 2019, "score": 81.42, "unit": "điểm"}
+    data = evaluate([corpus(tmp_path, [SCORE, RANK, CHANGE, COUNT], [gold])]).as_dict()
+    assert {k: data["metrics"][k] for k in ("gold", "found", "tp")} == {"gold": 1, "found": 1, "tp": 1}
+    assert [e for e in data["errors"] if e["kind"] == "metric"] == []

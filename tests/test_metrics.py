@@ -60,7 +60,10 @@ def test_averages_and_components_are_not_a_subjects_score() -> None:
         "Giá trị trung bình Chỉ số CCHC năm 2023 của các tỉnh đạt 86,32%. "
         "Chỉ số SIPAS năm 2023 của tỉnh Bình Định có các tiêu chí thành phần đạt từ 80% đến 85%."
     )
-    assert metrics_of(text) == []
+    # The average is kept, marked as what it is; the components give nothing.
+    assert [(m["indicator"], m["subject"], m["year"], m["score"], m["aggregate"]) for m in metrics_of(text)] == [
+        ("PAR_INDEX", None, 2023, Decimal("86.32"), True)
+    ]
 
 
 def test_subject_and_year_from_context_are_inferred() -> None:

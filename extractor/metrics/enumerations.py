@@ -83,11 +83,9 @@ def _pair(values: list[Record], items: list[tuple[SubjectMention | None, tuple[s
 def spread_over_years(view: PageView, sentence: Sentence, statements: list[Statement]) -> list[Statement]:
     """One statement per year when the sentence gives its result for a list or a span
     of years."""
-    if cues.family("enumeration").search(view.text, sentence.start, sentence.end):
-        return statements  # "lần lượt ... trong các năm": the years are paired already
     years, clause = _years_of_result(view, sentence)
-    if len(years) < 2:
-        return statements
+    if len(years) < 2 or cues.family("enumeration").search(view.text, *clause):
+        return statements  # "lần lượt ... trong các năm": the years are paired already
     spread: list[Statement] = []
     for s in statements:
         if "rank" not in s.values or s.aggregate or not clause[0] <= s.start < clause[1]:

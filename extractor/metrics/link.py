@@ -28,6 +28,7 @@ from .statement import AGGREGATE, Link, Statement
 from .view import PageView
 
 _MARK = regex.compile(r"[();]")
+_HEADING_YEAR = regex.compile(r"(?<![\d/\-–]\s?)((?:19|20)\d{2})(?![\d/]|\s*[-–]\s*(?:19|20)\d{2})")
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Context:
     paragraph_subject: SubjectMention | None = None
     paragraph_year: int | None = None
     target_section: bool = False
+    section_year: int | None = None  # the year a heading above names ("Năm 2022", "II. KẾT QUẢ NĂM 2023")
 
 
 def link_page(view: PageView, context: Context, used: set[str]) -> list[Statement]:
@@ -65,6 +67,8 @@ def _enter_paragraph(text: str, sentence: Sentence, context: Context) -> None:
     line = text[line_start : len(text) if line_end < 0 else line_end]
     if is_heading(line):
         context.target_section = opens_target_section(line)
+        years = _HEADING_YEAR.findall(line)
+        context.section_year = int(years[0]) if len(set(years)) == 1 else None
 
 
 class _Walk:
@@ -189,7 +193,7 @@ class _Walk:
 
     def _value_year(self, mention: YearMention) -> Record | None:
         for link in reversed(self.links + self.pending):
-            if regex.fullmatch(r"\s*,?\s*(?:của\s+)?năm\s+", self.text[link.record.end : mention.start], regex.I):
+            if regex.fullmatch(r"\s*,?\s*(?:của\s+|vào\s+|trong\s+)?năm\s+", self.text[link.record.end : mention.start], regex.I):
                 return link.record
         return None
 
@@ -215,7 +219,7 @@ class _Walk:
         return bool(cues.family("tie").search(self.text, self.group[-1].end, record.end))
 
     def _year_of(self, record: Record) -> int | None:
-        after = regex.match(r"\s*,?\s*(?:của\s+)?năm\s+((?:19|20)\d{2})(?!\d)", self.text[record.end : record.end + 20], regex.I)
+        after = regex.match(r"\s*,?\s*(?:của\s+|vào\s+|trong\s+)?năm\s+((?:19|20)\d{2})(?!\d)", self.text[record.end : record.end + 24], regex.I)
         if after:
             return int(after.group(1))
         before = self.text[max(self.lo, record.start - 30) : record.start]
@@ -316,6 +320,8 @@ def _context_year(indicator: str, context: Context) -> int | None:
     index, or the document's."""
     if context.paragraph_year is not None:
         return context.paragraph_year
+    if context.section_year is not None:
+        return context.section_year
     return context.index_years.get(indicator, context.frame.year)
 
 

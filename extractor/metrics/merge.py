@@ -60,7 +60,7 @@ def merge(statements: Sequence[Statement]) -> tuple[list[Metric], list[str]]:
                 warnings.append(
                     f"page {s.page}: {s.indicator} {s.subject} {s.year}: {name} is {value} here but {current} earlier; the first is kept"
                 )
-    return list(metrics.values()), warnings
+    return sorted(metrics.values(), key=lambda m: (m.page, m.start, m.end)), warnings
 
 
 def _new_metric(s: Statement) -> Metric:

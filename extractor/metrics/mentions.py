@@ -122,11 +122,12 @@ def _joined(between: str) -> bool:
     return bool(regex.fullmatch(r"\s*(?:\(\s*|\)\s*)*(?:,|và|hoặc|;)?\s*(?:\(\s*|\)\s*)*", between, regex.I)) and len(between) < 12
 
 
-_YEAR_AFTER_INDEX = regex.compile(r"[\s()A-Za-z\-]{0,12}?(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?![\d/]|\s*[-–]\s*(?:19|20)\d{2})", regex.I)
+# A year right after an index's name: "PAR INDEX 2023", "(PAPI) năm 2019"; not a period's first year.
+YEAR_AFTER_INDEX = regex.compile(r"[\s()A-Za-z\-]{0,12}?(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?![\d/]|\s*[-–]\s*(?:19|20)\d{2})", regex.I)
 
 
 def _year_after(text: str, end: int) -> int | None:
-    m = _YEAR_AFTER_INDEX.match(text, end, min(len(text), end + 24))
+    m = YEAR_AFTER_INDEX.match(text, end, min(len(text), end + 24))
     return int(m.group("year")) if m else None
 
 

@@ -19,10 +19,9 @@ from ..gazetteer import Mention, find_mentions
 from ..records import Record
 from ..tables import YEAR_LABEL, Cell, Table
 from . import cues
+from .mentions import YEAR_AFTER_INDEX as _YEAR_AFTER_INDEX
 from .statement import Statement
 
-# A year right after an index's name: "PAR INDEX 2023", "(PAPI) năm 2019".
-_YEAR_AFTER_INDEX = regex.compile(r"[\s()A-Za-z-]{0,12}?(?:năm\s+)?(?P<year>(?:19|20)\d{2})(?![\d/])", regex.I)
 
 
 @dataclass

@@ -407,7 +407,7 @@ STAGES = {
     "recognize: counted noun from part-of-speech tags (noun_after)": ("extractor/recognize.py", "noun_after"),
     "underthesea pos_tag (inside noun_after)": ("extractor/segment.py", "_pos_tag"),
     "underthesea sentence splitting (split_sentences, all callers)": ("extractor/segment.py", "split_sentences"),
-    "metrics: everything (assemble)": ("extractor/metrics.py", "assemble"),
+    "metrics: everything (assemble_views)": ("extractor/metrics/__init__.py", "assemble_views"),
     "metrics: gazetteer mentions (spaCy PhraseMatcher on syllable Docs)": ("extractor/gazetteer.py", "find_mentions"),
     "output: Extraction.to_jsonable (pydantic dump)": ("extractor/records.py", "to_jsonable"),
 }

@@ -23,13 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import regex
-
 from .gazetteer import canonical_subject
 from .gold import KEY_FIELDS, METRIC_VALUES, REPO, SHARED, Gold, GoldMetric, gold_files, is_shared, load_gold
 from .gold_spec import (
-    SpecGold, SpecMetric, is_spec_file, is_spec_folder, load_spec, match_records, metric_matches, scored_metrics,
-    spec_gold_files,
+    SpecGold, SpecMetric, is_spec_file, is_spec_folder, is_word_rank, load_spec, match_records, metric_matches,
+    scored_metrics, spec_gold_files,
 )
 from .pipeline import extract_file
 from .records import Extraction, Metric, Record
@@ -146,20 +144,6 @@ def _pages(extraction: Extraction) -> dict[int, str]:
     return {p.number: p.text for p in extraction.pages or []}
 
 
-def is_word_leader(record: Record) -> bool:
-    """A first place written in words ("dẫn đầu", "đứng đầu", "quán quân").
-
-    >>> from extractor.pipeline import extract_text
-    >>> [is_word_leader(r) for r in extract_text("Quảng Ninh dẫn đầu, Hà Nội xếp thứ 3/63.").records]
-    [True, False]
-    """
-    return record.kind == "rank" and getattr(record, "rank", None) == 1 and getattr(record, "total", None) is None \
-        and not any(c.isdigit() for c in record.surface) and _LEADER_WORDS.search(record.surface) is not None
-
-
-_LEADER_WORDS = regex.compile(r"đầu|quán\s+quân", regex.I)
-
-
 def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentResult:
     extraction = extract_file(gold.document, include_text=True, patterns=patterns)
     pages = _pages(extraction)
@@ -170,9 +154,9 @@ def evaluate_document(gold: Gold, *, patterns: Path = PATTERNS_DIR) -> DocumentR
 
     # "dẫn đầu", "quán quân": a rank 1 in words is the metric's business; gold files differ
     # on listing it as a record, so it is neither a hit nor an error on either side.
-    unmatched = [r for r in extraction.records if not is_word_leader(r)]
+    unmatched = [r for r in extraction.records if not is_word_rank(r)]
     pairs: list[tuple[Record, Record | None]] = []
-    for expected in [r for r in gold.records if not is_word_leader(r)]:
+    for expected in [r for r in gold.records if not is_word_rank(r)]:
         hit = next((f for f in unmatched if records_match(expected, f)), None)
         pairs.append((expected, hit))
         if hit is not None:

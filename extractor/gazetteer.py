@@ -54,8 +54,12 @@ class Mention:
 
 
 @cache
+def _indices_file() -> dict:
+    return yaml.safe_load((GAZETTEERS / "indices.yaml").read_text(encoding="utf-8"))
+
+
 def indices() -> dict[str, list[str]]:
-    return yaml.safe_load((GAZETTEERS / "indices.yaml").read_text(encoding="utf-8"))["indices"]
+    return _indices_file()["indices"]
 
 
 @cache
@@ -170,12 +174,10 @@ def _province_by_form() -> dict[str, str]:
     return forms
 
 
-@cache
 def index_scale(key: str) -> str:
     """The unit an index's result is given in: "%" for the PAR Index and SIPAS, else "điểm".
 
     >>> index_scale("SIPAS"), index_scale("PAPI")
     ('%', 'điểm')
     """
-    data = yaml.safe_load((GAZETTEERS / "indices.yaml").read_text(encoding="utf-8"))
-    return str(data.get("scales", {}).get(key, "điểm"))
+    return str(_indices_file().get("scales", {}).get(key, "điểm"))

@@ -233,9 +233,17 @@ def gold_entries(spec: SpecFile) -> Iterator[tuple[str, Key]]:
                 yield kind, (("value", entry),) if kind == "date" else _key(kind, entry)
 
 
-def _is_word_rank(record: Record) -> bool:
+def is_word_rank(record: Record) -> bool:
+    """A first place written in words ("dẫn đầu", "đứng đầu", "quán quân").
+
+    >>> from extractor.pipeline import extract_text
+    >>> [is_word_rank(r) for r in extract_text("Quảng Ninh dẫn đầu, Hà Nội xếp thứ 3/63.").records]
+    [True, False]
+    """
+    if record.kind != "rank":
+        return False
     words = record.surface.lower()
-    return (record.rank == 1 and record.total is None and not any(c.isdigit() for c in words)
+    return (getattr(record, "rank", None) == 1 and getattr(record, "total", None) is None and not any(c.isdigit() for c in words)
             and any(w in words for w in WORD_RANKS))
 
 
@@ -250,7 +258,7 @@ def _scored(record: Record, with_counts: bool) -> bool:
     if kind == "money" or (kind == "count" and not with_counts):
         return False
     if kind == "rank":
-        return not _is_word_rank(record)
+        return not is_word_rank(record)
     if kind == "legal_ref":
         return bool(record.symbol) and _has_code(canonical_symbol(record.symbol))
     if kind == "date":

@@ -17,6 +17,7 @@ import regex
 
 from pydantic import TypeAdapter
 
+from .gazetteer import find_mentions
 from .normalize import NormalizedText, normalize
 from .numbers import parse_number
 from .records import Record
@@ -247,8 +248,6 @@ _INDEX_COLUMN_KINDS = ("score", "percent", "rank", "rank_change", "score_change"
 
 
 def _names_an_index(label: str) -> bool:
-    from .gazetteer import find_mentions
-
     return any(m.kind == "index" for m in find_mentions(label))
 _OUT_OF = regex.compile(r"/\s*(\d{1,3})\b")
 

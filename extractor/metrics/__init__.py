@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..gazetteer import Mention
 from ..records import Metric, Record
-from ..tables import Table
+from ..tables import Table, find_tables
 from .frame import build_frame
 from .link import Context, link_page
 from .merge import join_years, merge
@@ -32,40 +31,27 @@ MANY_SUBJECTS = 3
 def assemble(
     pages: Sequence[tuple[int, str]], records: Sequence[Record], tables: dict[int, list[Table]] | None = None
 ) -> tuple[list[Metric], list[str]]:
-    """Metrics of a document from its pages' text, records and tables; warnings for conflicts."""
-    from ..tables import find_tables
-
-    views = [PageView.build(number, text, records, (tables or {}).get(number, find_tables(text) if tables is None else []))
+    """Metrics of a document from its pages' text, records and tables (default: those set
+    out with tabs or spaces in the text); warnings for conflicts."""
+    views = [PageView.build(number, text, records, find_tables(text) if tables is None else tables.get(number, []))
              for number, text in pages]
     return assemble_views(views)
 
 
 def assemble_views(views: Sequence[PageView]) -> tuple[list[Metric], list[str]]:
+    """Metrics of a document whose pages are analysed already; warnings for conflicts."""
     if not views:
         return [], []
     frame = build_frame(views[0])
     context, table_context = Context(frame), TableContext()
     statements: list[Statement] = []
     for view in views:
-        in_tables = list(table_statements(view.text, view.number, view.values, _gazetteer_mentions(view), frame.subject,
-                                          _shared_years(table_context, context), view.tables))
+        in_tables = list(table_statements(view, frame.subject, table_context, context.index_years))
         used = {e for s in in_tables for e in s.evidence}
         statements += in_tables + link_page(view, context, used)
     _resolve_subjects(statements, frame.subject)
     join_years(statements)
     return merge(statements)
-
-
-def _shared_years(table_context: TableContext, context: Context) -> TableContext:
-    table_context.index_years = context.index_years
-    return table_context
-
-
-def _gazetteer_mentions(view: PageView) -> list[Mention]:
-    found = [Mention("index", key, i.start, i.end) for i in view.mentions.indices for key in i.keys[:1]]
-    found += [Mention("agency" if s.type in ("department", "ministry") else "province", s.name, s.start, s.end)
-              for s in view.mentions.subjects if s.role == "subject"]
-    return sorted(found, key=lambda m: m.start)
 
 
 def _resolve_subjects(statements: list[Statement], frame_subject: str | None) -> None:

@@ -40,10 +40,10 @@ def enumeration_links(view: PageView, sentence: Sentence, subject: SubjectMentio
     begin = max(sentence.start, text.rfind(";", sentence.start, cue.start()) + 1)
     stop = _CLAUSE_END.search(text, cue.end(), sentence.end)
     end = stop.start() if stop else sentence.end
-    subjects = [s for s in view.mentions.subjects if begin <= s.start < cue.start() and s.role == "subject"]
-    keys = tuple(k for i in view.mentions.indices if begin <= i.start < cue.start() and not i.part for k in i.keys)
+    subjects = [s for s in view.subjects_in(begin, cue.start()) if s.role == "subject"]
+    keys = tuple(k for i in view.indices_in(begin, cue.start()) if not i.part for k in i.keys)
     years = _listed_years(text, begin, end)
-    values = [r for r in view.values if cue.end() <= r.start < end and r.id not in used]
+    values = [r for r in view.values_in(cue.end(), end) if r.id not in used]
     items: list[tuple[SubjectMention | None, tuple[str, ...] | None, int | None]]
     if len(subjects) >= 2:
         items = [(s, keys or index, None) for s in subjects]

@@ -38,7 +38,7 @@ class Context:
     frame: Frame
     topic: tuple[str, ...] | None = None  # the index(es) last named
     index_years: dict[str, int] = field(default_factory=dict)
-    paragraph: int = -1
+    paragraph: int = -2  # where the current paragraph's line begins (-1: the page's first line)
     paragraph_index: tuple[str, ...] | None = None
     paragraph_subject: SubjectMention | None = None
     paragraph_year: int | None = None
@@ -48,6 +48,7 @@ class Context:
 
 def link_page(view: PageView, context: Context, used: set[str]) -> list[Statement]:
     statements: list[Statement] = []
+    context.paragraph = -2  # a page begins a paragraph
     for sentence in view.sentences:
         _enter_paragraph(view.text, sentence, context)
         if context.target_section:
@@ -57,12 +58,12 @@ def link_page(view: PageView, context: Context, used: set[str]) -> list[Statemen
 
 
 def _enter_paragraph(text: str, sentence: Sentence, context: Context) -> None:
-    paragraph = text.count("\n", 0, sentence.start)
+    paragraph = text.rfind("\n", 0, sentence.start)  # where its line begins: no count from the page start
     if paragraph == context.paragraph:
         return
     context.paragraph = paragraph
     context.paragraph_index = context.paragraph_subject = context.paragraph_year = None
-    line_start = text.rfind("\n", 0, sentence.start) + 1
+    line_start = paragraph + 1
     line_end = text.find("\n", sentence.start)
     line = text[line_start : len(text) if line_end < 0 else line_end]
     if is_heading(line):
@@ -77,14 +78,19 @@ class _Walk:
     def __init__(self, view: PageView, sentence: Sentence, context: Context, used: set[str]) -> None:
         self.view, self.text, self.context = view, view.text, context
         self.lo, self.hi = sentence.start, sentence.end
+        self.indices = [i for i in view.indices_in(self.lo, self.hi) if not i.part]
+        self.subjects = view.subjects_in(self.lo, self.hi)
         self.subject: SubjectMention | None = context.paragraph_subject
         self.group: list[SubjectMention] = []
-        self.indices: tuple[str, ...] | None = None
+        self.index: tuple[str, ...] | None = None  # the index(es) of the values read now
         self.year: int | None = None
         self.year_stack: list[int | None] = []
         self.links: list[Link] = []
         self.pending: list[Link] = []
+        # Values before this offset are an average's: up to the next subject (or ";"), or
+        # only within the parentheses after "cao hơn mức trung bình cả nước (...)".
         self.aggregate_until = -1
+        self.aggregate_ends_at_subject = False
         self.used = used
         target = cues.family("target").search(self.text, self.lo, self.hi)
         self.target_from = target.start() if target else self.hi
@@ -92,12 +98,11 @@ class _Walk:
     # --- events -------------------------------------------------------------------------
 
     def events(self) -> Iterator[tuple[int, str, object]]:
-        m = self.view.mentions
         items: list[tuple[int, str, object]] = []
-        items += [(i.start, "index", i) for i in m.indices if self.lo <= i.start < self.hi and not i.part]
-        items += [(s.start, "subject", s) for s in m.subjects if self.lo <= s.start < self.hi]
-        items += [(y.start, "year", y) for y in m.years if self.lo <= y.start < self.hi and y.role in ("lead", "result")]
-        items += [(r.start, "value", r) for r in self.view.values if self.lo <= r.start < self.hi and r.id not in self.used]
+        items += [(i.start, "index", i) for i in self.indices]
+        items += [(s.start, "subject", s) for s in self.subjects]
+        items += [(y.start, "year", y) for y in self.view.years_in(self.lo, self.hi) if y.role in ("lead", "result")]
+        items += [(r.start, "value", r) for r in self.view.values_in(self.lo, self.hi) if r.id not in self.used]
         items += [(a.start(), "average", a) for a in cues.family("average").finditer(self.text, self.lo, self.hi)]
         items += [(p.start(), "mark", p.group()) for p in _MARK.finditer(self.text, self.lo, self.hi)]
         return iter(sorted(items, key=lambda item: (item[0], item[1] != "subject")))
@@ -119,15 +124,15 @@ class _Walk:
         before = self.text[max(self.lo, match.start() - 25) : match.start()]
         if cues.ends_with("comparison", before) or regex.search(r"(?:cao|thấp)\s+hơn\s+(?:mức\s+)?$", before, regex.I):
             close = self.text.find(")", match.end(), self.hi)
-            self.aggregate_until = -(close if close > 0 else match.end() + 40)  # negative: only this span
+            self.aggregate_until, self.aggregate_ends_at_subject = (close if close > 0 else match.end() + 40), False
         else:
-            self.aggregate_until = self.hi
+            self.aggregate_until, self.aggregate_ends_at_subject = self.hi, True
 
     def _on_index(self, mention: IndexMention) -> None:
         for link in self.links:  # "đồng thời đứng đầu Chỉ số Xanh": a rank right before the name is its
             if link.record.kind == "rank" and _leads_into(self.text[link.record.end : mention.start]):
                 link.indices = mention.keys
-        self.indices = mention.keys
+        self.index = mention.keys
         if mention.year is not None:
             self.year = mention.year
             for key in mention.keys:
@@ -140,8 +145,8 @@ class _Walk:
 
     def _links_to(self, mention: IndexMention) -> bool:
         between = self.text[self.pending[-1].record.end : mention.start]
-        if len(between) > 90 or any(self.lo <= s.start < self.hi and self.pending[-1].record.end <= s.start < mention.start
-                                    and s.role == "subject" for s in self.view.mentions.subjects):
+        if len(between) > 90 or any(self.pending[-1].record.end <= s.start < mention.start and s.role == "subject"
+                                    for s in self.subjects):
             return False
         stripped = between.strip(" ,")
         return not stripped or bool(cues.family("index_link").search(between))
@@ -157,7 +162,7 @@ class _Walk:
             regex.fullmatch(r"\s*(?:,|và)\s*", self.text[self.group[-1].end : mention.start], regex.I)
         self.group = [*self.group, mention] if joined else [mention]
         self.subject = mention
-        if self.aggregate_until > 0 and mention.role == "subject":
+        if self.aggregate_ends_at_subject and mention.role == "subject":
             self.aggregate_until = -1
         if cues.ends_with("inversion", self.text[max(self.lo, mention.start - 15) : mention.start]):
             self._invert(mention)
@@ -177,8 +182,7 @@ class _Walk:
     def _invert(self, mention: SubjectMention) -> None:
         """"Xếp thứ hai là Hải Phòng": the values since the clause began go to the name."""
         clause = max(self.text.rfind(sep, self.lo, mention.start) for sep in (",", ";", ":"))
-        earlier = [s.end for s in self.view.mentions.subjects if self.lo <= s.start < mention.start and s is not mention
-                   and s.role in ("subject", "anaphor")]
+        earlier = [s.end for s in self.subjects if s.start < mention.start and s.role in ("subject", "anaphor")]
         since = max(clause, self.lo, *earlier) if earlier else max(clause, self.lo)
         for link in self.links + self.pending:
             if link.record.start >= since:
@@ -202,18 +206,11 @@ class _Walk:
             return
         subject = AGGREGATE if self._in_aggregate(record) else self.subject
         group = tuple(self.group) if subject is self.subject and len(self.group) > 1 and self._tie(record) else ()
-        link = Link(record, subject, self.indices, self._year_of(record), group)
-        (self.links if self.indices is not None else self.pending).append(link)
+        link = Link(record, subject, self.index, self._year_of(record), group)
+        (self.links if self.index is not None else self.pending).append(link)
 
     def _in_aggregate(self, record: Record) -> bool:
-        if self.aggregate_until > 0:
-            return record.start < self.aggregate_until
-        if self.aggregate_until < -1:
-            inside = record.start < -self.aggregate_until
-            if not inside:
-                self.aggregate_until = -1
-            return inside
-        return False
+        return record.start < self.aggregate_until
 
     def _tie(self, record: Record) -> bool:
         return bool(cues.family("tie").search(self.text, self.group[-1].end, record.end))
@@ -248,8 +245,8 @@ class _Walk:
 
     def _component(self, record: Record) -> bool:
         """A part's value: a component cue since the clause's index, subject or ";"."""
-        since = max([self.lo, *(i.end for i in self.view.mentions.indices if self.lo <= i.start < record.start and not i.part),
-                     *(s.end for s in self.view.mentions.subjects if self.lo <= s.start < record.start and s.role != "reference"),
+        since = max([self.lo, *(i.end for i in self.indices if i.start < record.start),
+                     *(s.end for s in self.subjects if s.start < record.start and s.role != "reference"),
                      self.text.rfind(";", self.lo, record.start) + 1])
         between = self.text[since : record.start]
         if regex.search(r"tỷ\s+lệ\s+(?!\d)\p{L}", between, regex.I) and not cues.family("equivalence").search(between):
@@ -287,7 +284,7 @@ def _leads_into(between: str) -> bool:
 
 
 def _link_sentence(view: PageView, sentence: Sentence, context: Context, used: set[str]) -> list[Statement]:
-    named = [i for i in view.mentions.indices if sentence.start <= i.start < sentence.end and not i.part]
+    named = [i for i in view.indices_in(sentence.start, sentence.end) if not i.part]
     index = named[0].keys if named else (context.paragraph_index or context.topic)
     subject = context.paragraph_subject or _frame_subject(context.frame)
     listed = enumeration_links(view, sentence, subject, index, used)
@@ -297,7 +294,7 @@ def _link_sentence(view: PageView, sentence: Sentence, context: Context, used: s
         context.topic = context.paragraph_index = named[-1].keys
     elif links:
         context.paragraph_index = links[-1].indices
-    explicit = [s for s in view.mentions.subjects if sentence.start <= s.start < sentence.end and s.role == "subject"]
+    explicit = [s for s in view.subjects_in(sentence.start, sentence.end) if s.role == "subject"]
     if explicit:
         context.paragraph_subject = explicit[-1]
     elif walk.subject is not None and walk.subject is not AGGREGATE:

@@ -9,7 +9,9 @@ comparison, the start of a history or a deadline. It runs once per page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -133,20 +135,32 @@ def _year_after(text: str, end: int) -> int | None:
 
 def _subjects(text: str, found: Sequence[Mention]) -> list[SubjectMention]:
     named = [_typed(m) for m in found if m.kind in ("province", "agency")]
+    local = list(_local_units(text))
+    # A unit below a province wins over a gazetteer name inside it ("huyện Yên Bái").
+    starts = [u.start for u in local]
+    named = [s for s in named if not _inside(s.start, starts, local)] + local
+    named.sort(key=lambda s: s.start)
+    starts = [s.start for s in named]
+    anaphors = [SubjectMention(m.group().lower(), "anaphor", m.start(), m.end(), "anaphor")
+                for m in cues.family("anaphor").finditer(text) if not _inside(m.start(), starts, named)]
+    named = sorted(named + anaphors, key=lambda s: s.start)
+    return [_with_role(text, named, i) for i in range(len(named))]
+
+
+def _local_units(text: str) -> Iterator[SubjectMention]:
     for m in _LOCAL_UNIT.finditer(text):
         name, prefix = m.group("name"), regex.sub(r"\s+", " ", m.group("prefix").lower().rstrip("."))
         if prefix in ("thành phố", "tp") and name in CENTRAL_CITIES:
             continue  # a centrally-run city: the gazetteer has it
         if name in provinces() and prefix in ("xã", "phường", "thị trấn"):
             continue
-        local = SubjectMention(name, _UNIT_TYPES.get(prefix, "district"), m.start(), m.end(), "subject")
-        named = [s for s in named if not (local.start <= s.start < local.end)]
-        named.append(local)
-    for m in cues.family("anaphor").finditer(text):
-        if not any(s.start <= m.start() < s.end for s in named):
-            named.append(SubjectMention(m.group().lower(), "anaphor", m.start(), m.end(), "anaphor"))
-    named.sort(key=lambda s: s.start)
-    return [_with_role(text, s, named) for s in named]
+        yield SubjectMention(name, _UNIT_TYPES.get(prefix, "district"), m.start(), m.end(), "subject")
+
+
+def _inside(position: int, starts: list[int], spans: Sequence[SubjectMention]) -> bool:
+    """Whether ``position`` falls in one of ``spans`` (sorted, not overlapping; ``starts`` their starts)."""
+    i = bisect.bisect_right(starts, position) - 1
+    return i >= 0 and spans[i].start <= position < spans[i].end
 
 
 def _typed(m: Mention) -> SubjectMention:
@@ -156,46 +170,54 @@ def _typed(m: Mention) -> SubjectMention:
     return SubjectMention(m.key, "city" if m.key in CENTRAL_CITIES else "province", m.start, m.end, "subject")
 
 
-def _with_role(text: str, s: SubjectMention, all_subjects: list[SubjectMention]) -> SubjectMention:
+_QUALIFIED = regex.compile(r"\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", regex.I)
+
+
+def _with_role(text: str, named: list[SubjectMention], i: int) -> SubjectMention:
+    s = named[i]
     if s.role == "anaphor":
         return s
-    owner = next((t for t in all_subjects if t.end <= s.start and t.type in ("department", "ministry")
-                  and regex.fullmatch(r"\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", text[t.end : s.start], regex.I)), None)
-    if owner is not None:
-        return SubjectMention(s.name, s.type, s.start, s.end, "qualifier")  # "Sở Nội vụ tỉnh Thái Nguyên"
+    previous, following = (named[i - 1] if i else None), (named[i + 1] if i + 1 < len(named) else None)
+    if previous is not None and previous.type in ("department", "ministry") and _QUALIFIED.fullmatch(text[previous.end : s.start]):
+        return _as(s, "qualifier")  # "Sở Nội vụ tỉnh Thái Nguyên"
     after = s.end
-    qualifier = next((t for t in all_subjects if t.start >= s.end and s.type in ("department", "ministry")
-                      and regex.fullmatch(r"\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", text[s.end : t.start], regex.I)), None)
-    if qualifier is not None:
-        after = qualifier.end
-    before = text[max(0, s.start - 40) : s.start]
+    if following is not None and s.type in ("department", "ministry") and _QUALIFIED.fullmatch(text[s.end : following.start]):
+        after = following.end
     if cues.starts_with("announcer_after", text[after : after + 30]) and not regex.match(r"\s*\(", text[after:]):
-        return SubjectMention(s.name, s.type, s.start, s.end, "announcer")
-    if s.type in ("department", "ministry") and cues.ends_with("announcer_before", before):
-        return SubjectMention(s.name, s.type, s.start, s.end, "announcer")
-    if _is_reference(text, s, all_subjects):
-        return SubjectMention(s.name, s.type, s.start, s.end, "reference")
+        return _as(s, "announcer")
+    if s.type in ("department", "ministry") and cues.ends_with("announcer_before", text[max(0, s.start - 40) : s.start]):
+        return _as(s, "announcer")
+    if _is_reference(text, named, i):
+        return _as(s, "reference")
     return s
 
 
-def _is_reference(text: str, s: SubjectMention, all_subjects: list[SubjectMention]) -> bool:
+def _as(s: SubjectMention, role: str) -> SubjectMention:
+    return SubjectMention(s.name, s.type, s.start, s.end, role)
+
+
+_LISTED = regex.compile(r"\s*(?:,|và)\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", regex.I)
+
+
+def _is_reference(text: str, named: list[SubjectMention], i: int) -> bool:
     """After "chỉ sau", "hợp nhất với"..., directly or over a list ("sau Hà Nội, Huế và Hải Phòng")."""
-    start = s.start
-    # Walk back over a list of names joined by "," and "và".
-    earlier = [t for t in all_subjects if t.end <= start]
-    while earlier and regex.fullmatch(r"\s*(?:,|và)\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", text[earlier[-1].end : start], regex.I):
-        start = earlier[-1].start
-        earlier.pop()
+    start = named[i].start
+    while i > 0 and _LISTED.fullmatch(text[named[i - 1].end : start]):  # back over a list of names
+        i -= 1
+        start = named[i].start
     before = text[max(0, start - 30) : start]
     before = regex.sub(r"(?:(?:tỉnh|thành\s+phố|TP\.?|huyện|thị\s+xã)\s+)$", "", before, flags=regex.I)
     return cues.ends_with("reference", before)
 
 
 def _years(text: str, records: Sequence[Record]) -> list[YearMention]:
-    taken = [(r.start, r.end) for r in records if r.kind in _YEARLESS_KINDS and r.cell_text is None]
+    taken = sorted((r.start, r.end) for r in records if r.kind in _YEARLESS_KINDS and r.cell_text is None)
+    reach = list(itertools.accumulate((end for _, end in taken), max))  # the furthest end so far
+    starts = [start for start, _ in taken]
     years = []
     for m in _YEAR.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and reach[i] > m.start():
             continue
         years.append(YearMention(int(m.group("year")), m.start(), m.end(), _year_role(text, m.start())))
     return years

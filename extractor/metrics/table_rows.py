@@ -9,8 +9,8 @@ before; the subject from its column or the document. A column or a row of averag
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import regex
@@ -21,7 +21,7 @@ from ..tables import YEAR_LABEL, Cell, Table
 from . import cues
 from .mentions import YEAR_AFTER_INDEX as _YEAR_AFTER_INDEX
 from .statement import Statement
-
+from .view import PageView
 
 
 @dataclass
@@ -29,7 +29,14 @@ class TableContext:
     """What tables carry from page to page: the last table's index and year."""
 
     last_table: tuple[Mention, int | None] | None = None
-    index_years: dict[str, int] = field(default_factory=dict)
+
+
+def _gazetteer_mentions(view: PageView) -> list[Mention]:
+    """The page's index and subject mentions in the gazetteer's terms, as the row reader takes them."""
+    found = [Mention("index", i.keys[0], i.start, i.end) for i in view.mentions.indices]
+    found += [Mention("agency" if s.type in ("department", "ministry") else "province", s.name, s.start, s.end)
+              for s in view.mentions.subjects if s.role == "subject"]
+    return sorted(found, key=lambda m: m.start)
 
 
 def _strip_prefix(name: str) -> str:
@@ -56,15 +63,19 @@ def _caption_year(text: str, table: Table, head_start: int) -> int | None:
 
 
 def table_statements(
-    text: str, page: int, values: Sequence[Record], mentions: Sequence[Mention], main_subject: str | None,
-    context: TableContext, tables: Sequence[Table],
+    view: PageView, main_subject: str | None, context: TableContext, index_years: dict[str, int]
 ) -> Iterator[Statement]:
     """One statement per table row and index-year: the index from the column header, the
     table's header or the text just above; the year from the column header, the row's
     year column, the caption or the context; the subject from its column or context.
     A table whose columns name indices ("PAR INDEX", "SIPAS") or years ("2022", "2023")
     gives one statement per such column group in each row."""
-    for table in tables:
+    text, page, mentions = view.text, view.number, _gazetteer_mentions(view)
+    in_cells: dict[tuple[int | None, int | None], list[Record]] = {}
+    for record in view.values:
+        if record.table is not None:
+            in_cells.setdefault((record.table, record.row), []).append(record)
+    for table in view.tables:
         roles = [table.role(c) for c in range(len(table.header))]
         if not {"score", "rank"} & set(roles):
             continue
@@ -123,9 +134,7 @@ def table_statements(
             subject = by_province.get(subject_cell.start, _strip_prefix(subject_cell.text)) if subject_cell else main_subject
             row_inferred = [] if subject_cell else ["subject"]
             groups: dict[tuple[str, int | None], tuple[dict[str, Any], list[str], list[str]]] = {}
-            for record in values:
-                if record.table != table.number or record.row != row_number:
-                    continue
+            for record in in_cells.get((table.number, row_number), []):
                 col = (record.col or 1) - 1
                 if col in averages:
                     continue
@@ -134,8 +143,8 @@ def table_statements(
                     continue
                 group_year = column_year[col] if col < len(column_year) and column_year[col] else year
                 inferred = list(row_inferred)
-                if group_year is None and context.index_years.get(key) is not None:
-                    group_year, inferred = context.index_years[key], [*inferred, "year"]
+                if group_year is None and index_years.get(key) is not None:
+                    group_year, inferred = index_years[key], [*inferred, "year"]
                 found, evidence, _ = groups.setdefault((key, group_year), ({}, [], inferred))
                 if record.kind in ("score", "percent") and "score" not in found:
                     found.update(score=record.value, unit="%" if record.kind == "percent" else "điểm")

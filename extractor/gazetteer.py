@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import regex
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .errors import ExtractorError
 from .normalize import normalize
 
 if TYPE_CHECKING:
@@ -28,6 +30,10 @@ GAZETTEERS = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers"
 _SYLLABLE = regex.compile(r"\w+|[^\w\s]")
 # Prefixes a province name may carry in text; the subject is the name without them.
 PROVINCE_PREFIXES = ("tỉnh", "thành phố", "tp.", "tp", "tp .")
+
+
+class GazetteerError(ExtractorError):
+    """A gazetteer file is invalid; the message names the file and the reason."""
 
 
 @dataclass(frozen=True)
@@ -181,3 +187,52 @@ def index_scale(key: str) -> str:
     ('%', 'điểm')
     """
     return str(_indices_file().get("scales", {}).get(key, "điểm"))
+
+
+class _Area(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    type: Literal["country", "region"]
+    forms: list[str] = Field(min_length=1)
+
+
+class _Areas(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    areas: list[_Area] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Area:
+    """The country or a region named in text, that an average is given for."""
+
+    name: str
+    type: str
+    start: int
+    end: int
+
+
+@cache
+def _areas() -> tuple[dict[str, _Area], regex.Pattern[str]]:
+    path = GAZETTEERS / "regions.yaml"
+    try:
+        spec = _Areas.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as error:
+        raise GazetteerError(f"{path}: {' '.join(str(error).split())[:300]}") from None
+    by_form = {normalize(form).text.lower(): area for area in spec.areas for form in area.forms}
+    forms = sorted(by_form, key=len, reverse=True)
+    pattern = regex.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(regex.escape, f.split())) for f in forms) + r")(?!\w)", regex.I)
+    return by_form, pattern
+
+
+def find_area(text: str, start: int, end: int) -> Area | None:
+    """The first area named in ``text[start:end]``.
+
+    >>> find_area("trung bình vùng ĐBSCL đạt 80", 0, 29)
+    Area(name='Đồng bằng sông Cửu Long', type='region', start=16, end=21)
+    """
+    by_form, pattern = _areas()
+    m = pattern.search(text, start, end)
+    if m is None:
+        return None
+    area = by_form[" ".join(m.group().lower().split())]
+    return Area(area.name, area.type, m.start(), m.end())

@@ -74,7 +74,7 @@ def extract_text(text: str, *, name: str = "<text>", include_text: bool = False,
 
     >>> result = extract_text("Chỉ số CCHC năm 2019 đạt 81,42 điểm.")
     >>> result.source.format, result.source.pages, result.schema_version
-    ('txt', 1, '1')
+    ('txt', 1, '2')
     """
     page = Page.from_raw(1, text)
     if not page.text.strip():

@@ -1,4 +1,4 @@
-"""The output contract (schema_version "1") as pydantic models.
+"""The output contract (schema_version "2") as pydantic models.
 
 Numbers are :class:`~decimal.Decimal` inside and JSON numbers outside: an integral value
 is written as an integer of any size, any other as the shortest float that reads back
@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -178,31 +178,62 @@ class Alternative(_Model):
     evidence: list[str]
 
 
-class Metric(_Model):
-    """What one document says about one index, for one subject and year."""
+SubjectType = Literal["province", "city", "district", "town", "commune", "department", "ministry", "region", "country"]
 
-    id: str
+
+class Inference(_Model):
+    """Where a field the sentence leaves unsaid was read: the mention that gave it."""
+
+    field: Literal["year", "subject", "period"]
+    source: Literal["title", "heading", "paragraph", "sentence", "index", "statement"] = Field(
+        description="title: the document's title block; heading: a heading above; paragraph: an earlier sentence of the "
+        "paragraph; sentence: the same sentence; index: where the year was last written after the index's name; "
+        "statement: another statement of the same index and subject that gives it."
+    )
+    page: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    surface: str = Field(description="page_text[start:end]: the year, name or period that was carried over.")
+
+
+class Metric(_Model):
+    """What one document says about one index, for one subject and year (or period)."""
+
+    id: str = Field(description="Unique within the document, keyed by indicator, subject identity, year and period.")
     indicator: str = Field(description="PAR_INDEX, SIPAS, PAPI, PCI, ICT_INDEX, DTI, ...")
-    subject: str | None
+    subject: str | None = Field(description="The subject's name as the gazetteer writes it ('Huế' for 2025 on); for an "
+                                "aggregate, the area it covers ('Cả nước', 'Đồng bằng sông Cửu Long').")
+    subject_type: SubjectType | None = Field(
+        default=None, description="province (a province-level unit, centrally-run cities included), city (a city inside a "
+        "province), district, town, commune, department, ministry, region, country.")
+    subject_id: str | None = Field(
+        default=None, description="The subject's identity: type, parent province and name, e.g. 'district:Tiền Giang/Châu "
+        "Thành', 'province:Gia Lai (mới)' (a province whose unit changed on 1/7/2025 is '(cũ)' before and '(mới)' after).")
+    province: str | None = Field(default=None, description="The province the subject belongs to (itself for a province).")
+    province_2025: str | None = Field(
+        default=None, description="The province that holds it after the merger of 1/7/2025 (34 provinces).")
     year: int | None
+    period: str | None = Field(
+        default=None, description="A period below the year the result is for: '2025-10' (a month), '2024-W03' (a week), '2024-Q1'."
+    )
     score: Number | None = None
     unit: str | None = None
     score_change: Number | None = None
     rank: int | None = None
     rank_total: int | None = None
     rank_change: int | None = None
-    compared_to: int | None = None
-    period: str | None = Field(
-        default=None, description="A period below the year the result is for: '2025-10' (a month), '2024-W03' (a week), '2024-Q1'."
-    )
-    aggregate: bool = Field(
-        default=False, description="A national, regional or group average, not one subject's result (subject names the scope)."
-    )
+    compared_to: int | str | None = Field(
+        default=None, description="What a change is measured against: a year (2023), or a period ('2025-07') for indices "
+        "published monthly or weekly.")
+    aggregate: Literal["average"] | None = Field(
+        default=None, description="'average': a national, regional or group average (subject names the area), not one "
+        "subject's result.")
     evidence: list[str] = Field(default_factory=list, description="Ids of the records this metric joins.")
     page: int = Field(ge=1)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     inferred: list[str] = Field(default_factory=list, description="Fields filled from context, not from the sentence.")
+    inferred_from: list[Inference] = Field(default_factory=list, description="For each inferred field, the mention it came from.")
     conflict: bool = False
     alternatives: list[Alternative] = Field(default_factory=list)
 
@@ -231,7 +262,7 @@ class PageText(_Model):
 class Extraction(_Model):
     """One document's output: the object `cli.py extract` prints."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     source: Source
     records: list[Record] = Field(default_factory=list)
     metrics: list[Metric] = Field(default_factory=list)

@@ -34,7 +34,7 @@ def test_extract_one_file_prints_one_valid_object(capsys) -> None:
     assert (code, err) == (0, "")
     data = json.loads(out)
     Extraction.model_validate(data)
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     assert data["source"]["path"] == SAMPLE
     assert data["source"]["format"] == "txt"
     assert data["source"]["pages"] == 1
@@ -122,7 +122,7 @@ def test_version(capsys) -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(["--version"])
     assert caught.value.code == 0
-    assert capsys.readouterr().out == "cli.py 0.1.0 (output schema_version 1)\n"
+    assert capsys.readouterr().out == "cli.py 0.1.0 (output schema_version 2)\n"
 
 
 def test_bad_inputs_end_to_end_one_line_each_no_traceback(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_an_average_is_left_out_of_the_metrics(tmp_path: Path, monkeypatch: pyte
         return Metric(id=subject, indicator="PAR_INDEX", subject=subject, year=2019, score=Decimal(score), page=1, start=0, end=1, **extra)
 
     real = evaluation.extract_file
-    found = [metric("Điện Biên", "81.42"), metric("cả nước", "80.1", aggregate=True)]
+    found = [metric("Điện Biên", "81.42"), metric("cả nước", "80.1", aggregate="average")]
     monkeypatch.setattr(evaluation, "extract_file", lambda *a, **k: real(*a, **k).model_copy(update={"metrics": found}))
     gold = {"indicator": "PAR_INDEX", "subject": "Điện Biên", "year": 2019, "score": 81.42, "unit": "điểm"}
     data = evaluate([corpus(tmp_path, [SCORE, RANK, CHANGE, COUNT], [gold])]).as_dict()

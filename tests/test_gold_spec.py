@@ -59,7 +59,7 @@ def metric(indicator: str, subject: str | None, year: int | None, **values: obje
 FOUND_METRICS = [
     metric("PAR_INDEX", "Thành phố Cần Thơ", 2023, score=Decimal("88.15"), rank=12, rank_total=63),  # a hit
     metric("SIPAS", "Cần Thơ", 2022, score=Decimal("84.2"), rank=1),  # wrong year: a miss and a false hit
-    metric("PAR_INDEX", "cả nước", 2023, score=Decimal("80.12"), aggregate=True),  # an average: left out
+    metric("PAR_INDEX", "cả nước", 2023, score=Decimal("80.12"), aggregate="average"),  # an average: left out
     metric("PCI", "Cần Thơ", 2023),  # no value: left out
 ]
 

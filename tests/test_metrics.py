@@ -62,7 +62,7 @@ def test_averages_and_components_are_not_a_subjects_score() -> None:
     )
     # The average is kept, marked as what it is; the components give nothing.
     assert [(m["indicator"], m["subject"], m["year"], m["score"], m["aggregate"]) for m in metrics_of(text)] == [
-        ("PAR_INDEX", None, 2023, Decimal("86.32"), True)
+        ("PAR_INDEX", None, 2023, Decimal("86.32"), "average")
     ]
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from ..records import Metric, Record
 from ..tables import Table, find_tables
-from .frame import build_frame
+from .frame import Frame, build_frame
 from .link import Context, link_page
-from .merge import join_years, merge
+from .merge import identify_subjects, join_years, merge
 from .statement import Statement
 from .table_rows import TableContext, table_statements
 from .view import PageView
@@ -49,19 +49,32 @@ def assemble_views(views: Sequence[PageView]) -> tuple[list[Metric], list[str]]:
         in_tables = list(table_statements(view, frame.subject, table_context, context.index_years))
         used = {e for s in in_tables for e in s.evidence}
         statements += in_tables + link_page(view, context, used)
-    _resolve_subjects(statements, frame.subject)
-    join_years(statements)
-    return merge(statements)
+    _resolve_subjects(statements, frame)
+    join_years(statements, {view.number: view.text for view in views})
+    _point_to_title(statements, frame)
+    warnings = identify_subjects(statements, frame.province)
+    metrics, conflicts = merge(statements)
+    return metrics, warnings + conflicts
 
 
-def _resolve_subjects(statements: list[Statement], frame_subject: str | None) -> None:
+def _resolve_subjects(statements: list[Statement], frame: Frame) -> None:
     """A statement no subject is named for: the document's place, unless the document
     ranks many subjects (then it is the whole's figure)."""
     named = {s.subject for s in statements if s.explicit_subject and not s.aggregate}
     many = len(named) >= MANY_SUBJECTS
     for s in statements:
         if s.subject is None and not s.aggregate:
-            if many or frame_subject is None:
+            if many or frame.mention is None:
                 s.aggregate = many
             else:
-                s.subject = frame_subject
+                s.take_subject(frame.mention)
+                s.infer("subject", frame.subject_from)
+
+
+def _point_to_title(statements: list[Statement], frame: Frame) -> None:
+    """An inferred field that no mention was recorded for, equal to the title's: the title
+    gave it (table rows read their year and subject from the document)."""
+    for s in statements:
+        for name, value, source in (("subject", frame.subject, frame.subject_from), ("year", frame.year, frame.year_from)):
+            if name in s.inferred and getattr(s, name) == value and all(i.field != name for i in s.inferred_from):
+                s.infer(name, source)

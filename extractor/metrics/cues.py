@@ -31,6 +31,7 @@ FAMILIES = (
     "comparison", "history", "target", "announcer_after", "announcer_before", "reference", "average",
     "component", "threshold", "foreign_value", "enumeration", "tie", "regional", "inversion",
     "index_link", "anaphor", "year_list", "equivalence", "this_year", "target_section",
+    "era_before", "era_after", "qualifier",
 )
 
 
@@ -45,6 +46,12 @@ class _Strict(BaseModel):
 class CueMetric(_Strict):
     indicator: str
     subject: str | None = None
+    subject_id: str | None = None
+    subject_type: str | None = None
+    province: str | None = None
+    province_2025: str | None = None
+    period: str | None = None
+    compared_to: int | str | None = None
     year: int | None = None
     score: float | None = None
     rank: int | None = None

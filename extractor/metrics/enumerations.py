@@ -14,6 +14,8 @@ result of each year; a period in parentheses after a streak ("năm thứ 3 liên
 
 from __future__ import annotations
 
+import dataclasses
+
 import regex
 
 from ..records import Record
@@ -92,9 +94,9 @@ def spread_over_years(view: PageView, sentence: Sentence, statements: list[State
             spread.append(s)
             continue
         for year in years:
-            spread.append(Statement(s.indicator, s.subject, year, s.page, s.start, s.end, dict(s.values), list(s.evidence),
-                                    [i for i in s.inferred if i != "year"], s.aggregate, s.subject_type, s.period,
-                                    s.explicit_subject))
+            spread.append(dataclasses.replace(s, year=year, values=dict(s.values), evidence=list(s.evidence),
+                                              inferred=[i for i in s.inferred if i != "year"],
+                                              inferred_from=[i for i in s.inferred_from if i.field != "year"]))
     return spread
 
 

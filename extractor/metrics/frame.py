@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import regex
 
+from ..records import Inference
 from . import cues
+from .mentions import SubjectMention
 from .view import PageView
 
 # The first body paragraph is the first line this long; what comes before is the title block.
@@ -34,16 +36,40 @@ class Frame:
     year: int | None
     period: str | None
     title_end: int
+    mention: SubjectMention | None = None  # the subject as named (with its province and era)
+    province: str | None = None  # the document's province: its subject's, or the one its title block names
+    subject_from: Inference | None = None
+    year_from: Inference | None = None
+    period_from: Inference | None = None
 
 
 def build_frame(first: PageView) -> Frame:
     text = first.text
     title_end = _title_end(text)
     subject = next((s for s in first.mentions.subjects if s.start < title_end and s.role == "subject"
-                    and s.type not in ("department", "ministry")), None)
-    name, kind = (subject.name, subject.type) if subject else _lead_subject(first, title_end)
-    years = [y.year for y in first.mentions.years if y.start < title_end and y.role in ("result", "lead")]
-    return Frame(name, kind, years[0] if years else None, period_in(text[:title_end]), title_end)
+                    and s.type not in ("department", "ministry")), None) or _lead_subject(first, title_end)
+    years = [y for y in first.mentions.years if y.start < title_end and y.role in ("result", "lead")]
+    period = period_match(text[:title_end])
+    return Frame(
+        subject.name if subject else None, subject.type if subject else None, years[0].year if years else None,
+        period[0] if period else None, title_end, subject, _province(first, title_end, subject),
+        _inference(first, "subject", subject.start, subject.end) if subject else None,
+        _inference(first, "year", years[0].start, years[0].end) if years else None,
+        _inference(first, "period", period[1], period[2]) if period else None,
+    )
+
+
+def _inference(page: PageView, field: str, start: int, end: int) -> Inference:
+    return Inference(field=field, source="title", page=page.number, start=start, end=end, surface=page.text[start:end])  # type: ignore[arg-type]
+
+
+def _province(first: PageView, title_end: int, subject: SubjectMention | None) -> str | None:
+    """The province a document is about or from: its subject's, else the first the title
+    block names in any role but a reference ("Sở Nội vụ tỉnh Bến Tre công bố ...")."""
+    if subject is not None and (subject.type == "province" or subject.province):
+        return subject.name if subject.type == "province" else subject.province
+    named = (s for s in first.mentions.subjects if s.start < title_end and s.type == "province" and s.role != "reference")
+    return next((s.name for s in named), None)
 
 
 def _title_end(text: str) -> int:
@@ -57,16 +83,15 @@ def _title_end(text: str) -> int:
     return min(position, _TITLE_LIMIT, len(text))
 
 
-def _lead_subject(first: PageView, title_end: int) -> tuple[str | None, str | None]:
+def _lead_subject(first: PageView, title_end: int) -> SubjectMention | None:
     """No place in the title: the province the lead names most, if one does."""
     lead_end = first.text.find("\n", title_end + 1)
     lead_end = len(first.text) if lead_end < 0 else lead_end
-    counts = Counter((s.name, s.type) for s in first.mentions.subjects
-                     if title_end <= s.start < lead_end and s.role == "subject" and s.type in ("province", "city"))
-    ranked = counts.most_common(2)
+    named = [s for s in first.mentions.subjects if title_end <= s.start < lead_end and s.role == "subject" and s.type == "province"]
+    ranked = Counter(s.name for s in named).most_common(2)
     if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-        return ranked[0][0]
-    return None, None
+        return next(s for s in named if s.name == ranked[0][0])
+    return None
 
 
 def period_in(text: str) -> str | None:
@@ -75,13 +100,20 @@ def period_in(text: str) -> str | None:
     >>> period_in("BỘ CHỈ SỐ 766: TUẦN 03 NĂM 2024"), period_in("kết quả tháng 10/2025"), period_in("quý I/2024")
     ('2024-W03', '2025-10', '2024-Q1')
     """
-    if m := _WEEK.search(text):
-        return f"{m['year']}-W{int(m['week']):02d}"
-    if m := _MONTH.search(text):
-        return f"{m['year']}-{int(m['month']):02d}" if 1 <= int(m["month"]) <= 12 else None
-    if m := _QUARTER.search(text):
+    found = period_match(text)
+    return found[0] if found else None
+
+
+def period_match(text: str, start: int = 0, end: int | None = None) -> tuple[str, int, int] | None:
+    """The first period in ``text[start:end]`` and where it is written."""
+    end = len(text) if end is None else end
+    if m := _WEEK.search(text, start, end):
+        return f"{m['year']}-W{int(m['week']):02d}", m.start(), m.end()
+    if (m := _MONTH.search(text, start, end)) and 1 <= int(m["month"]) <= 12:
+        return f"{m['year']}-{int(m['month']):02d}", m.start(), m.end()
+    if m := _QUARTER.search(text, start, end):
         quarter = _ROMAN.get(m["quarter"].upper()) or int(m["quarter"])
-        return f"{m['year']}-Q{quarter}"
+        return f"{m['year']}-Q{quarter}", m.start(), m.end()
     return None
 
 

@@ -12,17 +12,18 @@ named when it ranks a subject.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import regex
 
-from ..gazetteer import index_scale
-from ..records import Record
+from ..gazetteer import find_area, index_scale
+from ..records import Inference, Record
 from ..segment import Sentence
 from . import cues
 from .enumerations import enumeration_links, spread_over_years
-from .frame import Frame, is_heading, opens_target_section, period_in
+from .frame import Frame, is_heading, opens_target_section, period_match
 from .mentions import IndexMention, SubjectMention, YearMention
 from .statement import AGGREGATE, Link, Statement
 from .view import PageView
@@ -38,26 +39,30 @@ class Context:
     frame: Frame
     topic: tuple[str, ...] | None = None  # the index(es) last named
     index_years: dict[str, int] = field(default_factory=dict)
+    index_years_from: dict[str, Inference] = field(default_factory=dict)
     paragraph: int = -2  # where the current paragraph's line begins (-1: the page's first line)
     paragraph_index: tuple[str, ...] | None = None
     paragraph_subject: SubjectMention | None = None
     paragraph_year: int | None = None
+    paragraph_year_from: Inference | None = None
     target_section: bool = False
     section_year: int | None = None  # the year a heading above names ("Năm 2022", "II. KẾT QUẢ NĂM 2023")
+    section_year_from: Inference | None = None
 
 
 def link_page(view: PageView, context: Context, used: set[str]) -> list[Statement]:
     statements: list[Statement] = []
     context.paragraph = -2  # a page begins a paragraph
     for sentence in view.sentences:
-        _enter_paragraph(view.text, sentence, context)
+        _enter_paragraph(view, sentence, context)
         if context.target_section:
             continue
         statements += _link_sentence(view, sentence, context, used)
     return statements
 
 
-def _enter_paragraph(text: str, sentence: Sentence, context: Context) -> None:
+def _enter_paragraph(view: PageView, sentence: Sentence, context: Context) -> None:
+    text = view.text
     paragraph = text.rfind("\n", 0, sentence.start)  # where its line begins: no count from the page start
     if paragraph == context.paragraph:
         return
@@ -68,8 +73,14 @@ def _enter_paragraph(text: str, sentence: Sentence, context: Context) -> None:
     line = text[line_start : len(text) if line_end < 0 else line_end]
     if is_heading(line):
         context.target_section = opens_target_section(line)
-        years = _HEADING_YEAR.findall(line)
-        context.section_year = int(years[0]) if len(set(years)) == 1 else None
+        years = list(_HEADING_YEAR.finditer(line))
+        one = len({y.group() for y in years}) == 1
+        context.section_year = int(years[0].group()) if one else None
+        context.section_year_from = _inference(view, "year", "heading", line_start + years[0].start(), line_start + years[0].end()) if one else None
+
+
+def _inference(view: PageView, field: str, source: str, start: int, end: int) -> Inference:
+    return Inference(field=field, source=source, page=view.number, start=start, end=end, surface=view.text[start:end])  # type: ignore[arg-type]
 
 
 class _Walk:
@@ -91,6 +102,8 @@ class _Walk:
         # only within the parentheses after "cao hơn mức trung bình cả nước (...)".
         self.aggregate_until = -1
         self.aggregate_ends_at_subject = False
+        self.area = AGGREGATE  # the country or region the average is for, when named
+        self.place: SubjectMention | None = None  # the province last named as a unit's ("Sở Nội vụ tỉnh Phú Yên")
         self.used = used
         target = cues.family("target").search(self.text, self.lo, self.hi)
         self.target_from = target.start() if target else self.hi
@@ -121,12 +134,23 @@ class _Walk:
             self.aggregate_until = -1
 
     def _on_average(self, match: regex.Match[str]) -> None:
+        self.area = self._area(match)
         before = self.text[max(self.lo, match.start() - 25) : match.start()]
         if cues.ends_with("comparison", before) or regex.search(r"(?:cao|thấp)\s+hơn\s+(?:mức\s+)?$", before, regex.I):
             close = self.text.find(")", match.end(), self.hi)
             self.aggregate_until, self.aggregate_ends_at_subject = (close if close > 0 else match.end() + 40), False
         else:
             self.aggregate_until, self.aggregate_ends_at_subject = self.hi, True
+
+    def _area(self, match: regex.Match[str]) -> SubjectMention:
+        """"trung bình cả nước", "điểm trung bình của các tỉnh vùng Tây Nguyên": the area
+        named after the cue, before the value; else right before the cue."""
+        stop = regex.compile(r"[;:()]|\d").search(self.text, match.end(), min(self.hi, match.end() + 60))
+        area = find_area(self.text, match.start(), stop.start() if stop else min(self.hi, match.end() + 60))
+        if area is None:
+            clause = max(self.lo, *(self.text.rfind(c, self.lo, match.start()) + 1 for c in ",;:("))
+            area = find_area(self.text, max(clause, match.start() - 40), match.start())
+        return SubjectMention(area.name, area.type, area.start, area.end, "aggregate") if area else AGGREGATE
 
     def _on_index(self, mention: IndexMention) -> None:
         for link in self.links:  # "đồng thời đứng đầu Chỉ số Xanh": a rank right before the name is its
@@ -135,8 +159,10 @@ class _Walk:
         self.index = mention.keys
         if mention.year is not None:
             self.year = mention.year
+            at = self.text.find(str(mention.year), mention.end)
             for key in mention.keys:
                 self.context.index_years[key] = mention.year
+                self.context.index_years_from[key] = _inference(self.view, "year", "index", at, at + 4)
         if self.pending and self._links_to(mention):
             for link in self.pending:
                 link.indices = mention.keys
@@ -152,6 +178,9 @@ class _Walk:
         return not stripped or bool(cues.family("index_link").search(between))
 
     def _on_subject(self, mention: SubjectMention) -> None:
+        if mention.role == "qualifier":
+            self.place = dataclasses.replace(mention, role="subject")  # "tỉnh" further on may point back to it
+            return
         if mention.role in ("announcer", "reference"):
             return
         if mention.role == "anaphor":
@@ -168,13 +197,15 @@ class _Walk:
             self._invert(mention)
 
     def _resolve_anaphor(self, mention: SubjectMention) -> SubjectMention | None:
-        earlier = self.subject if self.subject is not None and self.subject is not AGGREGATE else None
+        earlier = self.subject if self.subject is not None and self.subject.role != "aggregate" else None
+        if earlier is None or earlier.type == "department" and mention.name.startswith(("tỉnh", "thành phố")):
+            earlier = self.place or earlier
         if earlier is not None:
             return earlier
         frame = self.context.frame
-        if frame.subject is None:
+        if frame.mention is None:
             return None
-        return SubjectMention(frame.subject, frame.subject_type or "province", mention.start, mention.end, "anaphor")
+        return dataclasses.replace(frame.mention, start=mention.start, end=mention.end, role="anaphor")
 
     def _values_since(self, position: int) -> bool:
         return any(link.record.start >= position for link in self.links + self.pending)
@@ -194,6 +225,7 @@ class _Walk:
         self.year = mention.year
         if mention.role == "lead" and mention.start - self.lo < 20:
             self.context.paragraph_year = mention.year
+            self.context.paragraph_year_from = _inference(self.view, "year", "paragraph", mention.start, mention.end)
 
     def _value_year(self, mention: YearMention) -> Record | None:
         for link in reversed(self.links + self.pending):
@@ -204,7 +236,7 @@ class _Walk:
     def _on_value(self, record: Record) -> None:
         if not self._usable(record):
             return
-        subject = AGGREGATE if self._in_aggregate(record) else self.subject
+        subject = self.area if self._in_aggregate(record) else self.subject
         group = tuple(self.group) if subject is self.subject and len(self.group) > 1 and self._tie(record) else ()
         link = Link(record, subject, self.index, self._year_of(record), group)
         (self.links if self.index is not None else self.pending).append(link)
@@ -268,7 +300,7 @@ class _Walk:
         return self.pending
 
     def _ranks_a_subject(self) -> bool:
-        named = any(link.subject is not None and link.subject is not AGGREGATE for link in self.pending)
+        named = any(link.subject is not None and link.subject.role != "aggregate" for link in self.pending)
         ranked = any(link.record.kind in ("rank", "rank_change") for link in self.pending)
         scale = index_scale(self.context.topic[0]) if self.context.topic else None
         scored = any(link.record.kind == "score" and scale == "điểm" or link.record.kind == "percent" and scale == "%"
@@ -297,51 +329,117 @@ def _link_sentence(view: PageView, sentence: Sentence, context: Context, used: s
     explicit = [s for s in view.subjects_in(sentence.start, sentence.end) if s.role == "subject"]
     if explicit:
         context.paragraph_subject = explicit[-1]
-    elif walk.subject is not None and walk.subject is not AGGREGATE:
+    elif walk.subject is not None and walk.subject.role != "aggregate":
         context.paragraph_subject = walk.subject
     statements = spread_over_years(view, sentence, list(_statements(view, sentence, links, context)))
     for statement in statements:
-        if statement.year is None:
-            statement.year = int(statement.period[:4]) if statement.period else _context_year(statement.indicator, context)
+        if statement.year is None and statement.period:
+            statement.year = int(statement.period[:4])
+        elif statement.year is None:
+            statement.year, source = _context_year(statement.indicator, context)
             if statement.year is not None:
-                statement.inferred.append("year")
+                statement.infer("year", source)
     return statements
 
 
 def _frame_subject(frame: Frame) -> SubjectMention | None:
-    return SubjectMention(frame.subject, frame.subject_type or "province", -1, -1, "anaphor") if frame.subject else None
+    return dataclasses.replace(frame.mention, start=-1, end=-1, role="anaphor") if frame.mention else None
 
 
-def _context_year(indicator: str, context: Context) -> int | None:
-    """The year a sentence leaves unsaid: its paragraph's, the one last written for the
-    index, or the document's."""
+def _context_year(indicator: str, context: Context) -> tuple[int | None, Inference | None]:
+    """The year a sentence leaves unsaid, and where it was written: its paragraph's, the
+    heading's, the one last written for the index, or the document's."""
     if context.paragraph_year is not None:
-        return context.paragraph_year
+        return context.paragraph_year, context.paragraph_year_from
     if context.section_year is not None:
-        return context.section_year
-    return context.index_years.get(indicator, context.frame.year)
+        return context.section_year, context.section_year_from
+    if indicator in context.index_years:
+        return context.index_years[indicator], context.index_years_from.get(indicator)
+    return context.frame.year, context.frame.year_from
 
 
 def _statements(view: PageView, sentence: Sentence, links: list[Link], context: Context) -> Iterator[Statement]:
-    grouped: dict[tuple[str, str | None, int | None, bool], list[Link]] = {}
+    grouped: dict[tuple[str, SubjectMention | None, int | None], list[Link]] = {}
     for link in links:
         for subject in link.group or (link.subject,):
             for key in link.indices or ():
-                aggregate = subject is AGGREGATE
-                name = None if subject is None or aggregate else subject.name
-                grouped.setdefault((key, name, link.year, aggregate), []).append(Link(link.record, subject, link.indices, link.year))
-    period = period_in(view.text[sentence.start : sentence.end]) or context.frame.period
-    for (key, name, year, aggregate), members in grouped.items():
-        statement = _statement(view.number, key, name, year, aggregate, members, view.text)
+                grouped.setdefault((key, _as_key(subject), link.year), []).append(Link(link.record, subject, link.indices, link.year))
+    period = _period(view, sentence, context)
+    for (key, _, year), members in grouped.items():
+        subject = members[0].subject
+        aggregate = subject is not None and subject.role == "aggregate"
+        statement = _statement(view.number, key, None, year, aggregate, members, view.text)
         if statement is None:
             continue
-        subject = members[0].subject
-        statement.subject_type = None if subject is None or aggregate else subject.type
+        if subject is not None and subject.name:
+            statement.take_subject(subject)
         statement.explicit_subject = subject is not None and subject.role == "subject"
-        statement.period = period if key == "INDEX_766" else None
-        if subject is None or subject.role == "anaphor":
-            statement.inferred.append("subject")
+        if key == "INDEX_766" and period is not None:
+            statement.period = period[0]
+            if period[1] is not None:
+                statement.infer("period", period[1])
+            _compared_period(view, statement, members)
+        if not aggregate:
+            _infer_subject(view, sentence, statement, subject, context)
         yield statement
+
+
+def _as_key(subject: SubjectMention | None) -> SubjectMention | None:
+    """Links of one subject group together wherever it was named."""
+    return None if subject is None else dataclasses.replace(subject, start=0, end=0)
+
+
+def _period(view: PageView, sentence: Sentence, context: Context) -> tuple[str, Inference | None] | None:
+    """The sentence's own period ("Trong tháng 10/2025"), else the title's."""
+    found = period_match(view.text, sentence.start, sentence.end)
+    if found is not None and not cues.ends_with("comparison", view.text[max(sentence.start, found[1] - 20) : found[1]]):
+        return found[0], None
+    frame = context.frame
+    return (frame.period, frame.period_from) if frame.period else None
+
+
+_PREVIOUS_MONTH = regex.compile(r"\s*(?:,\s*)?so\s+với\s+(?:tháng\s+trước|kỳ\s+trước)", regex.I)
+_SAME_MONTH = regex.compile(r"\s*(?:,\s*)?so\s+với\s+cùng\s+kỳ", regex.I)
+_MONTH_COMPARED = regex.compile(r"\s*(?:,\s*)?so\s+với\s+(?=tháng|tuần|quý)", regex.I)
+
+
+def _compared_period(view: PageView, statement: Statement, links: list[Link]) -> None:
+    """A change of a monthly or weekly index is against a period: "so với tháng 9/2025",
+    "so với tháng trước", "so với cùng kỳ"."""
+    for link in links:
+        if link.record.kind not in ("score_change", "rank_change") or link.record.id not in statement.evidence:
+            continue
+        after = view.text[link.record.end : link.record.end + 60]
+        if _MONTH_COMPARED.match(after) and (found := period_match(after)):
+            statement.values["compared_to"] = found[0]
+        elif _PREVIOUS_MONTH.match(after) and statement.period:
+            statement.values["compared_to"] = _shift(statement.period, months=-1)
+        elif _SAME_MONTH.match(after) and statement.period:
+            statement.values["compared_to"] = _shift(statement.period, months=-12)
+
+
+def _shift(period: str, *, months: int) -> str | None:
+    """A month's period moved by ``months`` ("2025-01", -1 -> "2024-12"); weeks and quarters
+    only by a whole year.
+
+    >>> _shift("2025-01", months=-1), _shift("2024-W03", months=-12), _shift("2024-W03", months=-1)
+    ('2024-12', '2023-W03', None)
+    """
+    year, _, rest = period.partition("-")
+    if rest.isdigit():
+        total = int(year) * 12 + int(rest) - 1 + months
+        return f"{total // 12}-{total % 12 + 1:02d}"
+    return f"{int(year) + months // 12}-{rest}" if months % 12 == 0 else None
+
+
+def _infer_subject(view: PageView, sentence: Sentence, statement: Statement, subject: SubjectMention | None, context: Context) -> None:
+    """A subject not named in the clause: from the title, or from an earlier sentence."""
+    if subject is None:
+        statement.inferred.append("subject")  # resolved later: the document's place, or the whole
+    elif subject.role == "anaphor" or subject.start < 0:
+        statement.infer("subject", context.frame.subject_from)
+    elif subject.start < sentence.start:
+        statement.infer("subject", _inference(view, "subject", "paragraph", subject.start, subject.end))
 
 
 def _statement(page: int, key: str, subject: str | None, year: int | None, aggregate: bool, links: list[Link], text: str) -> Statement | None:

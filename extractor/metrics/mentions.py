@@ -10,6 +10,7 @@ comparison, the start of a history or a deadline. It runs once per page.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from . import cues
 # Units below a province: "huyện Phú Bình", "thị xã Kỳ Anh", "TX Kỳ Anh", "thành phố Cẩm Phả".
 _LOCAL_UNIT = regex.compile(
     r"(?<!\w)(?P<prefix>huyện|thị\s+xã|TX\.?|thành\s+phố|TP\.?|quận|thị\s+trấn|xã|phường)\s+"
-    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3})(?!\w)",
+    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3}|(?-i:\p{Lu}[\p{Lu}\p{M}]*)(?:[ ](?-i:\p{Lu}[\p{Lu}\p{M}]*)){0,3})(?!\w)",
     regex.I,
 )
 _UNIT_TYPES = {"huyện": "district", "thị xã": "town", "tx": "town", "thành phố": "city", "tp": "city", "quận": "district",
@@ -52,6 +53,8 @@ class SubjectMention:
     start: int
     end: int
     role: str  # subject, announcer, reference, anaphor, qualifier (the province of a department)
+    province: str | None = None  # the province named with a unit inside one ("huyện Châu Thành (Tiền Giang)")
+    era: str | None = None  # "before" / "after" the merger of 1/7/2025, when the text marks it ("Gia Lai (cũ)")
 
 
 @dataclass(frozen=True)
@@ -144,17 +147,64 @@ def _subjects(text: str, found: Sequence[Mention]) -> list[SubjectMention]:
     anaphors = [SubjectMention(m.group().lower(), "anaphor", m.start(), m.end(), "anaphor")
                 for m in cues.family("anaphor").finditer(text) if not _inside(m.start(), starts, named)]
     named = sorted(named + anaphors, key=lambda s: s.start)
-    return [_with_role(text, named, i) for i in range(len(named))]
+    typed = [_with_role(text, named, i) for i in range(len(named))]
+    return _qualified(text, [_with_era(text, s) for s in typed])
+
+
+# Units that belong to a province, which a province named right after them qualifies.
+_INSIDE_A_PROVINCE = frozenset({"district", "town", "city", "commune", "department"})
+
+
+def _qualified(text: str, named: list[SubjectMention]) -> list[SubjectMention]:
+    """"Sở Nội vụ tỉnh Thái Nguyên", "huyện Châu Thành (Tiền Giang)": the province is the
+    unit's, and no subject of its own."""
+    result = list(named)
+    for i in range(len(result) - 1):
+        unit, province = result[i], result[i + 1]
+        if unit.type in _INSIDE_A_PROVINCE and province.type == "province" and province.role != "anaphor" \
+                and unit.role != "qualifier" and cues.family("qualifier").fullmatch(text[unit.end : province.start]):
+            result[i] = dataclasses.replace(unit, province=province.name)
+            result[i + 1] = _as(province, "qualifier")
+    return result
+
+
+def _with_era(text: str, s: SubjectMention) -> SubjectMention:
+    """"Gia Lai (cũ)", "Lào Cai (mới)": the province before or after the merger."""
+    if s.type != "province" or s.role == "anaphor":
+        return s
+    after = text[s.end : s.end + 30]
+    if cues.starts_with("era_before", after):
+        return dataclasses.replace(s, era="before")
+    if cues.starts_with("era_after", after):
+        return dataclasses.replace(s, era="after")
+    return s
 
 
 def _local_units(text: str) -> Iterator[SubjectMention]:
     for m in _LOCAL_UNIT.finditer(text):
         name, prefix = m.group("name"), regex.sub(r"\s+", " ", m.group("prefix").lower().rstrip("."))
+        end = m.end()
+        if name.isupper() and len(name) > 2:
+            name = _name_in_capitals(name)  # a heading in capitals: "THÀNH PHỐ YÊN BÁI BA NĂM LIỀN ..."
+            end = m.start("name") + len(name)
         if prefix in ("thành phố", "tp") and name in CENTRAL_CITIES:
             continue  # a centrally-run city: the gazetteer has it
         if name in provinces() and prefix in ("xã", "phường", "thị trấn"):
             continue
-        yield SubjectMention(name, _UNIT_TYPES.get(prefix, "district"), m.start(), m.end(), "subject")
+        yield SubjectMention(name, _UNIT_TYPES.get(prefix, "district"), m.start(), end, "subject")
+
+
+def _name_in_capitals(words: str) -> str:
+    """The place name at the start of words in capitals, in title case: the longest run
+    of up to three words that names a district or a province, else the first two."""
+    from ..admin_units import districts_named
+
+    parts = words.split(" ")
+    for n in (3, 2, 1):
+        name = " ".join(parts[:n]).title()
+        if len(parts) >= n and (districts_named(name) or name in provinces()):
+            return name
+    return " ".join(parts[:2]).title()
 
 
 def _inside(position: int, starts: list[int], spans: Sequence[SubjectMention]) -> bool:
@@ -167,7 +217,7 @@ def _typed(m: Mention) -> SubjectMention:
     if m.kind == "agency":
         kind = "ministry" if m.key.startswith(("Bộ", "Ủy ban", "Ngân hàng", "Thanh tra Chính", "Văn phòng Chính")) else "department"
         return SubjectMention(m.key, kind, m.start, m.end, "subject")
-    return SubjectMention(m.key, "city" if m.key in CENTRAL_CITIES else "province", m.start, m.end, "subject")
+    return SubjectMention(m.key, "province", m.start, m.end, "subject")  # centrally-run cities are province-level
 
 
 _QUALIFIED = regex.compile(r"\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", regex.I)
@@ -193,7 +243,7 @@ def _with_role(text: str, named: list[SubjectMention], i: int) -> SubjectMention
 
 
 def _as(s: SubjectMention, role: str) -> SubjectMention:
-    return SubjectMention(s.name, s.type, s.start, s.end, role)
+    return dataclasses.replace(s, role=role)
 
 
 _LISTED = regex.compile(r"\s*(?:,|và)\s*(?:(?:tỉnh|thành\s+phố|TP\.?)\s+)?", regex.I)

@@ -7,12 +7,12 @@ evidence and fill empty fields; a value that disagrees with an earlier one is ke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..gazetteer import provinces
-from ..records import Alternative, Metric
+from ..records import Alternative, Inference, Metric
+from ..subjects import Identity, When, identify
 from .statement import Statement
 
 
@@ -20,16 +20,34 @@ def _agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[k] == b[k] for k in a.keys() & b.keys() if a[k] is not None and b[k] is not None)
 
 
-def join_years(statements: Sequence[Statement]) -> None:
+def join_years(statements: Sequence[Statement], texts: Mapping[int, str]) -> None:
     """A statement without a year takes the year of one of the same index and subject
     that has one and agrees with it."""
     for s in statements:
         if s.year is None:
-            years = {t.year for t in statements if t.year is not None and t.indicator == s.indicator
-                     and t.subject == s.subject and _agree(s.values, t.values)}
-            if len(years) == 1:
-                s.year = years.pop()
-                s.inferred.append("year")
+            given = [t for t in statements if t.year is not None and t.indicator == s.indicator
+                     and t.subject == s.subject and _agree(s.values, t.values)]
+            if len({t.year for t in given}) == 1:
+                s.year = given[0].year
+                t = given[0]
+                s.infer("year", Inference(field="year", source="statement", page=t.page, start=t.start, end=t.end,
+                                          surface=texts[t.page][t.start : t.end]))
+
+
+def identify_subjects(statements: Sequence[Statement], home: str | None) -> list[str]:
+    """Each statement's subject identity (type, province, name; before or after the
+    merger); warnings where the text's clues disagree."""
+    warnings: list[str] = []
+    for s in statements:
+        if s.subject is None:
+            continue
+        when = When(s.year, s.period, s.values.get("rank_total"))
+        identity, warning = identify(s.subject, s.subject_type, province=s.subject_province, era=s.subject_era,
+                                     when=when, home=home)
+        s.identity = identity
+        if warning:
+            warnings.append(f"page {s.page}: {s.indicator} {s.year}: {warning}")
+    return list(dict.fromkeys(warnings))
 
 
 def _differs(current: Any, value: Any) -> bool:
@@ -44,7 +62,7 @@ def merge(statements: Sequence[Statement]) -> tuple[list[Metric], list[str]]:
     metrics: dict[tuple[str, str | None, int | None, str | None, bool], Metric] = {}
     warnings: list[str] = []
     for s in statements:
-        key = (s.indicator, s.subject, s.year, s.period, s.aggregate)
+        key = (s.indicator, s.identity.id if s.identity else None, s.year, s.period, s.aggregate)
         if key not in metrics:
             metrics[key] = _new_metric(s)
             continue
@@ -64,13 +82,13 @@ def merge(statements: Sequence[Statement]) -> tuple[list[Metric], list[str]]:
 
 
 def _new_metric(s: Statement) -> Metric:
-    province = provinces().get(s.subject) if s.subject else None
-    subject = province.name_in(s.year) if province else s.subject
-    scope = "average" if s.aggregate else (subject or "unknown")
+    identity = s.identity or Identity("", None, None, None, "")
+    scope = identity.id or ("average" if s.aggregate else "unknown")
     suffix = f"-{s.period}" if s.period else ""
     return Metric(
-        id=f"m-{s.indicator}-{scope}-{s.year or 'unknown'}{suffix}",
-        indicator=s.indicator, subject=subject, year=s.year, period=s.period, aggregate=s.aggregate,
-        page=s.page, start=s.start, end=s.end, evidence=list(s.evidence), inferred=sorted(set(s.inferred)),
-        **s.values,
+        id=f"m-{s.indicator}-{'average-' if s.aggregate and identity.id else ''}{scope}-{s.year or 'unknown'}{suffix}",
+        indicator=s.indicator, subject=identity.name or None, subject_type=identity.type, subject_id=identity.id or None,
+        province=identity.province, province_2025=identity.province_2025, year=s.year, period=s.period,
+        aggregate="average" if s.aggregate else None, page=s.page, start=s.start, end=s.end, evidence=list(s.evidence),
+        inferred=sorted(set(s.inferred)), inferred_from=sorted(s.inferred_from, key=lambda i: i.field), **s.values,
     )

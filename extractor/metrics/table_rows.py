@@ -121,6 +121,7 @@ def table_statements(
         if indicator is not None:
             context.last_table = (indicator, caption_year)
         by_province = {m.start: m.key for m in mentions if m.kind in ("province", "agency")}
+        named = {s.start: s for s in view.mentions.subjects if s.role == "subject"}
         averages = {c for c, label in enumerate(table.header) if cues.family("average").search(label.text)}
         for row_number, row in enumerate(table.rows, start=1):
             cells = dict(zip(roles, row))
@@ -161,7 +162,10 @@ def table_statements(
                 if not found:
                     continue
                 span = [c for c in row if c.located] or [Cell("", table_start, table_start)]
-                yield Statement(key, subject, group_year, page, span[0].start, span[-1].end, found, evidence, inferred,
-                                explicit_subject=subject_cell is not None)
+                statement = Statement(key, subject, group_year, page, span[0].start, span[-1].end, found, evidence, inferred,
+                                      explicit_subject=subject_cell is not None)
+                if subject_cell is not None and subject_cell.start in named:
+                    statement.take_subject(named[subject_cell.start])  # its type and province
+                yield statement
 
 

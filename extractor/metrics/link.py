@@ -76,7 +76,8 @@ def _enter_paragraph(view: PageView, sentence: Sentence, context: Context) -> No
         years = list(_HEADING_YEAR.finditer(line))
         one = len({y.group() for y in years}) == 1
         context.section_year = int(years[0].group()) if one else None
-        context.section_year_from = _inference(view, "year", "heading", line_start + years[0].start(), line_start + years[0].end()) if one else None
+        source = "title" if view.number == 1 and line_start < context.frame.title_end else "heading"
+        context.section_year_from = _inference(view, "year", source, line_start + years[0].start(), line_start + years[0].end()) if one else None
 
 
 def _inference(view: PageView, field: str, source: str, start: int, end: int) -> Inference:

@@ -159,3 +159,19 @@ def test_identify_reads_the_era_from_the_mark_the_total_and_the_period() -> None
     assert identify("Gia Lai", "province")[0].id == "province:Gia Lai"  # no clue: the name alone
     huế = identify("Thừa Thiên Huế", "province", when=When(2025))[0]
     assert (huế.name, huế.id) == ("Huế", "province:Huế")
+
+
+def test_rows_of_averages_in_a_table_are_aggregate_metrics_of_their_area() -> None:
+    text = ("KẾT QUẢ CHỈ SỐ PAR INDEX NĂM 2023 CÁC TỈNH VÙNG TÂY NGUYÊN\n\n"
+            "Tỉnh\tĐiểm (%)\tXếp hạng\n"
+            "Lâm Đồng\t86,12\t20\n"
+            "Kon Tum\t83,10\t45\n"
+            "Trung bình vùng Tây Nguyên\t84,57\t-\n"
+            "Trung bình cả nước\t85,01\t-\n")
+    found = [(m.subject_id, m.aggregate, m.score, m.rank) for m in metrics(text)]
+    assert found == [
+        ("province:Lâm Đồng (cũ)", None, Decimal("86.12"), 20),
+        ("province:Kon Tum", None, Decimal("83.10"), 45),
+        ("region:Tây Nguyên", "average", Decimal("84.57"), None),
+        ("country:Cả nước", "average", Decimal("85.01"), None),
+    ]

@@ -9,13 +9,13 @@ before; the subject from its column or the document. A column or a row of averag
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
-from ..gazetteer import Mention, find_mentions
+from ..gazetteer import Area, Mention, find_area, find_mentions
 from ..records import Record
 from ..tables import YEAR_LABEL, Cell, Table
 from . import cues
@@ -60,6 +60,14 @@ def _caption_year(text: str, table: Table, head_start: int) -> int | None:
         years = {int(y) for y in regex.findall(r"năm\s+((?:19|20)\d{2})(?![\d/])", line, regex.I)}
         return years.pop() if len(years) == 1 else None
     return None
+
+
+def _average_row(row: Sequence[Cell]) -> Area | None:
+    """A row labelled as an average ("Trung bình cả nước"): the area it names (an Area
+    without a name when it names none); None for any other row."""
+    if not row or not cues.family("average").search(row[0].text):
+        return None
+    return find_area(row[0].text, 0, len(row[0].text)) or Area("", "", 0, 0)
 
 
 def table_statements(
@@ -125,8 +133,7 @@ def table_statements(
         averages = {c for c, label in enumerate(table.header) if cues.family("average").search(label.text)}
         for row_number, row in enumerate(table.rows, start=1):
             cells = dict(zip(roles, row))
-            if any(cues.family("average").search(c.text) for c in row[:1]):
-                continue  # a row of averages
+            average = _average_row(row)
             year_cell = cells.get("year")
             year = int(year_cell.text) if year_cell and regex.fullmatch(r"(?:19|20)\d{2}", year_cell.text.strip()) else caption_year
             subject_cell = cells.get("subject")
@@ -166,6 +173,9 @@ def table_statements(
                                       explicit_subject=subject_cell is not None)
                 if subject_cell is not None and subject_cell.start in named:
                     statement.take_subject(named[subject_cell.start])  # its type and province
+                if average is not None:  # a row of averages: the area's, never a subject's
+                    statement.aggregate, statement.inferred = True, []
+                    statement.subject, statement.subject_type = (average.name, average.type) if average.name else (None, None)
                 yield statement
 
 

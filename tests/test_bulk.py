@@ -47,6 +47,12 @@ def rows(out: Path, query: str) -> list[tuple]:
         conn.close()
 
 
+def as_extracted(line: dict) -> dict:
+    """An exported record or metric as ``extract`` prints it: its ``id`` is the document's own."""
+    assert line["id"] == f"{line['sha256'][:16]}/{line['local_id']}"
+    return {**{k: v for k, v in line.items() if k not in ("sha256", "path", "id", "local_id")}, "id": line["local_id"]}
+
+
 def snapshot(out: Path) -> dict[str, set[tuple]]:
     """Every table as a set of rows, timing columns left out."""
     return {
@@ -55,6 +61,7 @@ def snapshot(out: Path) -> dict[str, set[tuple]]:
         "document_paths": set(rows(out, "SELECT path, sha256, error FROM document_paths")),
         "records": set(rows(out, "SELECT * FROM records")),
         "metrics": set(rows(out, "SELECT * FROM metrics")),
+        "subjects": set(rows(out, "SELECT * FROM subjects")),
     }
 
 
@@ -89,17 +96,20 @@ def test_a_run_gives_one_row_per_content_the_records_of_extract_and_the_exports(
     for name in ("quang-tri-par-2023.txt", "pci-2024-toan-quoc.txt", "ben-tre-papi-2020.pdf"):
         expected = extract_file(folder / name).to_jsonable()
         sha = expected["source"]["sha256"]
-        assert [{k: v for k, v in r.items() if k not in ("sha256", "path")} for r in exported if r["sha256"] == sha] == expected["records"]
-        assert [{k: v for k, v in m.items() if k not in ("sha256", "path")} for m in metrics if m["sha256"] == sha] == expected["metrics"]
+        assert [as_extracted(r) for r in exported if r["sha256"] == sha] == expected["records"]
+        assert [as_extracted(m) for m in metrics if m["sha256"] == sha] == expected["metrics"]
         assert rows(out, f"SELECT n_records, n_metrics FROM documents WHERE sha256 = '{sha}'") == [
             (len(expected["records"]), len(expected["metrics"]))
         ]
 
     # Exports: one line or row per record / metric / merged metric / path.
-    total_records, total_metrics = rows(out, "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM metrics)")[0]
+    total_records, total_metrics, subjects = rows(
+        out, "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM metrics), (SELECT count(*) FROM subjects)")[0]
     merged = rows(out, "SELECT count(*) FROM merged_metrics")[0][0]
+    assert subjects > 0
     assert summary.exports == {"records.jsonl": total_records, "metrics.jsonl": total_metrics, "records.csv": total_records,
-                               "metrics.csv": total_metrics, "merged_metrics.csv": merged, "documents.csv": 5}
+                               "metrics.csv": total_metrics, "subjects.csv": subjects, "merged_metrics.csv": merged,
+                               "documents.csv": 5}
     for name, count in summary.exports.items():
         if name.endswith(".csv"):
             with open(out / name, encoding="utf-8", newline="") as handle:
@@ -261,7 +271,7 @@ def test_command_line_errors_and_export(folder: Path, tmp_path: Path, capsys) ->
     assert "1 files ok, 0 failed" in err and "records.jsonl" in err
     (out / "records.csv").unlink()
     assert cli.main(["export", str(out)]) == 0
-    assert (out / "records.csv").read_text(encoding="utf-8").startswith("path,sha256,id,kind,surface,page,start,end,")
+    assert (out / "records.csv").read_text(encoding="utf-8").startswith("path,sha256,id,local_id,kind,surface,page,start,end,")
 
 
 def test_folders_are_walked_for_document_names_and_the_output_folder_is_left_out(folder: Path, tmp_path: Path) -> None:

@@ -4,19 +4,31 @@ Tables (the README's "Bulk" section shows queries):
 
 - ``documents``: one row per distinct content (sha256): status ``ok`` or ``failed``,
   the one-line ``error``, format, pages, counts, warnings, the extraction's ``source``
-  (JSON), the extractor version, seconds, when;
+  (JSON), ``text_sha256`` (the hash of its normalized text, the same for every rendering
+  of one text: :func:`~extractor.bulk.process.text_sha256`), the extractor version,
+  seconds, when;
 - ``document_paths``: every file path seen and the sha256 of its content (two paths with
   the same content share one document); a file that could not even be read has a null
   sha256 and its ``error``;
 - ``records``: every record, its place and text, the kind's own fields as JSON
   (``fields``) and the common ones promoted to columns (value, unit, rank, total,
   symbol, date);
-- ``metrics``: every metric of every document, ``subject_key`` being the subject as the
+- ``metrics``: every metric of every document, with the subject's identity
+  (``subject_id``, "district:Tiền Giang/Châu Thành") and ``subject_key``, the identity
+  to group on: ``subject_id`` when the extraction gives one, else the subject as the
   gazetteer names it (so "Huế" and "Thừa Thiên Huế" group together);
+- ``subjects``: one row per subject identity met, with its type, province, province
+  after the merger of 1/7/2025 and the dates it was valid from / until;
 - views ``files`` (one row per path, with its document's status) and ``merged_metrics``
-  (one row per indicator, subject and year across documents, listing its sources and
-  flagging values that disagree);
+  (one row per indicator, subject identity, year, period and aggregate across
+  documents, listing its sources, counting independent ones, and flagging values that
+  disagree);
 - ``meta``: the dataset's schema version.
+
+Ids are unique over the dataset: a record's or metric's ``id`` is its document's id
+qualified by the content ("3f2a9c01d4e5b6a7/m-PAR_INDEX-Quảng Trị-2023"), the
+document's own id being ``local_id`` (two documents stating one metric give it one
+local id).
 
 Only the parent process of a run writes, one transaction per document, in WAL mode: a
 crash or a kill loses at most the documents in flight and never leaves the file corrupt.
@@ -34,7 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 try:
     import fcntl
@@ -43,19 +55,29 @@ except ImportError:  # not POSIX: no lock, one run at a time is then the user's 
 
 from ..errors import ExtractorError
 from ..gazetteer import canonical_subject
+from ..records import SubjectType
 from ..rulebook import PATTERNS_DIR
 from .process import DocumentResult, process
 
 DATABASE = "dataset.sqlite"
 LOCK = ".bulk.lock"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Hex digits of the content's sha256 that qualify a document's ids: 64 bits, so that two
+# documents of a dataset share a prefix with a chance below 1e-6 up to 6 million documents.
+ID_PREFIX = 16
 
 # Record fields kept in columns of their own; everything else is the kind's ``fields``.
+# A record's ``id`` is the ``local_id`` column; the ``id`` column is the dataset's id.
 RECORD_BASE = ("id", "kind", "surface", "page", "start", "end", "sentence", "rule", "table", "row", "col", "cell_text")
 RECORD_COLUMNS = {"table": "table_no", "row": "row_no", "col": "col_no"}  # TABLE is an SQL keyword
-METRIC_SCALARS = ("id", "indicator", "subject", "year", "score", "unit", "score_change", "rank", "rank_total",
-                  "rank_change", "compared_to", "page", "start", "end", "conflict")
-METRIC_LISTS = ("evidence", "inferred", "alternatives")
+# A metric's fields in the order of :class:`~extractor.records.Metric` (``id`` being
+# ``local_id``): scalars in columns of their own, lists as JSON text.
+METRIC_FIELDS = ("id", "indicator", "subject", "subject_type", "subject_id", "province", "province_2025", "year", "period",
+                 "score", "unit", "score_change", "rank", "rank_total", "rank_change", "compared_to", "aggregate",
+                 "evidence", "page", "start", "end", "inferred", "inferred_from", "conflict", "alternatives")
+METRIC_LISTS = ("evidence", "inferred", "inferred_from", "alternatives")
+METRIC_SCALARS = tuple(name for name in METRIC_FIELDS if name != "id" and name not in METRIC_LISTS)
+SUBJECT_TYPES = frozenset(get_args(SubjectType))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -73,6 +95,7 @@ CREATE TABLE IF NOT EXISTS documents (
     n_metrics         INTEGER NOT NULL DEFAULT 0,
     warnings          TEXT NOT NULL DEFAULT '[]',
     source            TEXT,
+    text_sha256       TEXT,
     extractor_version TEXT NOT NULL,
     seconds           REAL,
     processed_at      TEXT NOT NULL
@@ -87,6 +110,7 @@ CREATE TABLE IF NOT EXISTS records (
     sha256    TEXT NOT NULL REFERENCES documents (sha256),
     seq       INTEGER NOT NULL,
     id        TEXT NOT NULL,
+    local_id  TEXT NOT NULL,
     kind      TEXT NOT NULL,
     page      INTEGER NOT NULL,
     start     INTEGER NOT NULL,
@@ -108,62 +132,97 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (sha256, seq)
 );
 CREATE TABLE IF NOT EXISTS metrics (
-    sha256       TEXT NOT NULL REFERENCES documents (sha256),
-    seq          INTEGER NOT NULL,
-    id           TEXT NOT NULL,
-    indicator    TEXT NOT NULL,
-    subject      TEXT,
-    subject_key  TEXT,
-    year         INTEGER,
-    score        NUMERIC,
-    unit         TEXT,
-    score_change NUMERIC,
-    rank         INTEGER,
-    rank_total   INTEGER,
-    rank_change  INTEGER,
-    compared_to  INTEGER,
-    page         INTEGER NOT NULL,
-    start        INTEGER NOT NULL,
-    "end"        INTEGER NOT NULL,
-    conflict     INTEGER NOT NULL,
-    evidence     TEXT NOT NULL,
-    inferred     TEXT NOT NULL,
-    alternatives TEXT NOT NULL,
-    extra        TEXT NOT NULL DEFAULT '{}',
+    sha256        TEXT NOT NULL REFERENCES documents (sha256),
+    seq           INTEGER NOT NULL,
+    id            TEXT NOT NULL,
+    local_id      TEXT NOT NULL,
+    indicator     TEXT NOT NULL,
+    subject       TEXT,
+    subject_type  TEXT,
+    subject_id    TEXT,
+    subject_key   TEXT,
+    province      TEXT,
+    province_2025 TEXT,
+    year          INTEGER,
+    period        TEXT,
+    score         NUMERIC,
+    unit          TEXT,
+    score_change  NUMERIC,
+    rank          INTEGER,
+    rank_total    INTEGER,
+    rank_change   INTEGER,
+    compared_to,
+    aggregate     TEXT,
+    page          INTEGER NOT NULL,
+    start         INTEGER NOT NULL,
+    "end"         INTEGER NOT NULL,
+    conflict      INTEGER NOT NULL,
+    evidence      TEXT NOT NULL,
+    inferred      TEXT NOT NULL,
+    inferred_from TEXT NOT NULL,
+    alternatives  TEXT NOT NULL,
+    extra         TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (sha256, seq)
+);
+CREATE TABLE IF NOT EXISTS subjects (
+    subject_id    TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    type          TEXT,
+    province      TEXT,
+    province_2025 TEXT,
+    valid_from    TEXT GENERATED ALWAYS AS (
+        CASE WHEN type = 'province' AND subject_id LIKE '% (mới)' THEN '2025-07-01' END) VIRTUAL,
+    valid_until   TEXT GENERATED ALWAYS AS (
+        CASE WHEN type IN ('district', 'town', 'city') THEN '2025-06-30'
+             WHEN type = 'province' AND (subject_id LIKE '% (cũ)' OR province_2025 <> name) THEN '2025-06-30' END) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS document_paths_by_sha256 ON document_paths (sha256);
 CREATE INDEX IF NOT EXISTS documents_by_status ON documents (status);
+CREATE INDEX IF NOT EXISTS documents_by_text ON documents (text_sha256);
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_id ON records (id);
 CREATE INDEX IF NOT EXISTS records_by_kind ON records (kind);
 CREATE INDEX IF NOT EXISTS records_by_symbol ON records (symbol) WHERE symbol IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_by_date ON records (date) WHERE date IS NOT NULL;
-CREATE INDEX IF NOT EXISTS metrics_by_indicator ON metrics (indicator, subject_key, year);
+CREATE UNIQUE INDEX IF NOT EXISTS metrics_by_id ON metrics (id);
+CREATE INDEX IF NOT EXISTS metrics_by_indicator ON metrics (indicator, subject_key, year, period);
 CREATE INDEX IF NOT EXISTS metrics_by_subject ON metrics (subject_key, year);
 CREATE INDEX IF NOT EXISTS metrics_by_year ON metrics (year, indicator);
 
 CREATE VIEW IF NOT EXISTS files AS
 SELECT p.path, p.sha256, coalesce(d.status, 'failed') AS status, coalesce(p.error, d.error) AS error,
-       d.format, d.pages, d.n_records, d.n_metrics, d.extractor_version, d.seconds, d.processed_at
+       d.format, d.pages, d.n_records, d.n_metrics, d.text_sha256, d.extractor_version, d.seconds, d.processed_at
 FROM document_paths AS p LEFT JOIN documents AS d ON d.sha256 = p.sha256;
 
 CREATE VIEW IF NOT EXISTS merged_metrics AS
 WITH m AS (
-    SELECT metrics.*, (SELECT min(path) FROM document_paths AS p WHERE p.sha256 = metrics.sha256) AS path
-    FROM metrics
+    SELECT metrics.*, coalesce(d.text_sha256, d.sha256) AS text_key,
+           (SELECT min(path) FROM document_paths AS p WHERE p.sha256 = metrics.sha256) AS path
+    FROM metrics JOIN documents AS d ON d.sha256 = metrics.sha256
 )
 SELECT indicator,
-       subject_key AS subject,
+       subject_key,
+       CASE WHEN max(subject_id) IS NULL THEN subject_key ELSE min(subject) END AS subject,
+       max(subject_id) AS subject_id,
+       min(subject_type) AS subject_type,
+       min(province) AS province,
+       min(province_2025) AS province_2025,
        year,
+       period,
+       aggregate,
        count(DISTINCT sha256) AS n_documents,
+       count(DISTINCT text_key) AS n_sources,
        count(*) AS n_statements,
        json_group_array(DISTINCT path) AS sources,
        json_group_array(DISTINCT subject) FILTER (WHERE subject IS NOT NULL) AS subjects_as_written,
        CASE WHEN count(DISTINCT score) = 1 THEN max(score) END AS score,
+       CASE WHEN count(DISTINCT unit) = 1 THEN max(unit) END AS unit,
        CASE WHEN count(DISTINCT rank) = 1 THEN max(rank) END AS rank,
        CASE WHEN count(DISTINCT rank_total) = 1 THEN max(rank_total) END AS rank_total,
        CASE WHEN count(DISTINCT score_change) = 1 THEN max(score_change) END AS score_change,
        CASE WHEN count(DISTINCT rank_change) = 1 THEN max(rank_change) END AS rank_change,
+       CASE WHEN count(DISTINCT compared_to) = 1 THEN max(compared_to) END AS compared_to,
        json_group_array(DISTINCT score) FILTER (WHERE score IS NOT NULL) AS scores,
+       json_group_array(DISTINCT unit) FILTER (WHERE unit IS NOT NULL) AS units,
        json_group_array(DISTINCT rank) FILTER (WHERE rank IS NOT NULL) AS ranks,
        json_group_array(DISTINCT rank_total) FILTER (WHERE rank_total IS NOT NULL) AS rank_totals,
        json_group_array(DISTINCT score_change) FILTER (WHERE score_change IS NOT NULL) AS score_changes,
@@ -175,9 +234,10 @@ SELECT indicator,
             || CASE WHEN count(DISTINCT rank_total) > 1 THEN 'rank_total ' ELSE '' END
             || CASE WHEN count(DISTINCT score_change) > 1 THEN 'score_change ' ELSE '' END
             || CASE WHEN count(DISTINCT rank_change) > 1 THEN 'rank_change' ELSE '' END) AS disagreeing_fields,
+       count(DISTINCT unit) > 1 AS units_differ,
        max(conflict) AS conflict_within_a_document
 FROM m
-GROUP BY indicator, subject_key, year;
+GROUP BY indicator, subject_key, year, period, aggregate;
 """
 
 
@@ -225,6 +285,20 @@ def exclusive(folder: Path) -> Iterator[None]:
         handle.close()
 
 
+def _stored_version(conn: sqlite3.Connection) -> str | None:
+    """The schema version a database says it has; None for a new (empty) one."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return None
+    found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return None if found is None else found[0]
+
+
+def _refuse_other_versions(conn: sqlite3.Connection, path: Path) -> None:
+    found = _stored_version(conn)
+    if found is not None and found != SCHEMA_VERSION:
+        raise DatasetError(f"{path}: dataset schema version {found}, this version writes {SCHEMA_VERSION}; use another folder")
+
+
 def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
     """Open (or create) ``folder``/dataset.sqlite, checking its schema version."""
     path = folder / DATABASE
@@ -232,13 +306,13 @@ def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
         raise DatasetError(f"{folder}: no {DATABASE} here (run bulk first)")
     conn = connect(path)
     try:
+        # The version is checked before the schema is run: the schema of another version
+        # would fail on its tables (or add to them) rather than be refused in one line.
+        _refuse_other_versions(conn, path)
         conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")  # every statement is IF NOT EXISTS
         with transaction(conn):
-            found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if found is None:
-                conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-            elif found[0] != SCHEMA_VERSION:
-                raise DatasetError(f"{path}: dataset schema version {found[0]}, this version writes {SCHEMA_VERSION}; use another folder")
+            _refuse_other_versions(conn, path)  # again, under the write lock
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     except sqlite3.DatabaseError as error:
         conn.close()
         raise DatasetError(f"{path}: not a dataset this tool can use ({error})") from None
@@ -263,39 +337,91 @@ def subject_key(subject: str | None) -> str | None:
     return canonical_subject(subject)
 
 
-def record_row(sha256: str, seq: int, record: dict[str, Any]) -> tuple:
+def identity_key(metric: dict[str, Any]) -> str | None:
+    """What a metric's subject is grouped on: its identity when the extraction gives one
+    (two districts named Châu Thành stay two), else the gazetteer's name of the subject."""
+    return metric.get("subject_id") or subject_key(metric.get("subject"))
+
+
+def dataset_ids(sha256: str, local_ids: Iterable[str]) -> list[str]:
+    """The dataset's ids of a document's records or metrics: its own ids qualified by its
+    content. An id the document repeats (it should not) gets "#2", "#3"... rather than
+    making the document impossible to save.
+
+    >>> dataset_ids("0123456789abcdef0123", ["p1-0-4-score", "m-X", "m-X"])
+    ['0123456789abcdef/p1-0-4-score', '0123456789abcdef/m-X', '0123456789abcdef/m-X#2']
+    """
+    prefix = sha256[:ID_PREFIX]
+    seen: dict[str, int] = {}
+    ids = []
+    for local in local_ids:
+        seen[local] = seen.get(local, 0) + 1
+        ids.append(f"{prefix}/{local}" if seen[local] == 1 else f"{prefix}/{local}#{seen[local]}")
+    return ids
+
+
+def record_row(sha256: str, seq: int, record: dict[str, Any], dataset_id: str | None = None) -> tuple:
     kind = record["kind"]
     fields = {k: v for k, v in record.items() if k not in RECORD_BASE}
     value = record.get("value")
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     date = record.get("value") if kind == "date" else record.get("issued") if kind == "legal_ref" else None
     return (
-        sha256, seq, *(record.get(name) for name in RECORD_BASE),
+        sha256, seq, dataset_id or dataset_ids(sha256, [record["id"]])[0], *(record.get(name) for name in RECORD_BASE),
         _sql_value(value) if numeric else None, record.get("unit"), record.get("rank"), record.get("total"),
         record.get("symbol"), date, json.dumps(fields, ensure_ascii=False),
     )
 
 
 RECORD_INSERT = (
-    "INSERT INTO records (sha256, seq, " + ", ".join(f'"{RECORD_COLUMNS.get(n, n)}"' for n in RECORD_BASE)
-    + ", value, unit, rank, total, symbol, date, fields) VALUES (" + ", ".join("?" * (len(RECORD_BASE) + 9)) + ")"
+    "INSERT INTO records (sha256, seq, id, local_id, " + ", ".join(f'"{RECORD_COLUMNS.get(n, n)}"' for n in RECORD_BASE[1:])
+    + ", value, unit, rank, total, symbol, date, fields) VALUES (" + ", ".join("?" * (len(RECORD_BASE) + 10)) + ")"
 )
 
 
-def metric_row(sha256: str, seq: int, metric: dict[str, Any]) -> tuple:
-    extra = {k: v for k, v in metric.items() if k not in METRIC_SCALARS and k not in METRIC_LISTS}
+def metric_row(sha256: str, seq: int, metric: dict[str, Any], dataset_id: str | None = None) -> tuple:
+    """A metric (as ``extract`` prints it) as a row of ``metrics``; ``dataset_id`` defaults
+    to its id qualified by ``sha256``."""
+    extra = {k: v for k, v in metric.items() if k not in METRIC_FIELDS}
     scalars = [_sql_value(metric.get(name)) for name in METRIC_SCALARS]
     scalars[METRIC_SCALARS.index("conflict")] = int(bool(metric.get("conflict")))
     return (
-        sha256, seq, *scalars, subject_key(metric.get("subject")),
+        sha256, seq, dataset_id or dataset_ids(sha256, [metric["id"]])[0], metric["id"], *scalars, identity_key(metric),
         *(json.dumps(metric.get(name, []), ensure_ascii=False) for name in METRIC_LISTS),
         json.dumps(extra, ensure_ascii=False),
     )
 
 
 METRIC_INSERT = (
-    "INSERT INTO metrics (sha256, seq, " + ", ".join(f'"{n}"' for n in METRIC_SCALARS) + ", subject_key, "
-    + ", ".join(METRIC_LISTS) + ", extra) VALUES (" + ", ".join("?" * (len(METRIC_SCALARS) + len(METRIC_LISTS) + 4)) + ")"
+    "INSERT INTO metrics (sha256, seq, id, local_id, " + ", ".join(f'"{n}"' for n in METRIC_SCALARS) + ", subject_key, "
+    + ", ".join(METRIC_LISTS) + ", extra) VALUES (" + ", ".join("?" * (len(METRIC_SCALARS) + len(METRIC_LISTS) + 6)) + ")"
+)
+
+_ERA = (" (cũ)", " (mới)")
+
+
+def subject_row(metric: dict[str, Any]) -> tuple | None:
+    """The ``subjects`` row a metric tells of (None without an identity): (subject_id,
+    name, type, province, province_2025). The name and type are read from the identity
+    ("district:Tiền Giang/Châu Thành" is the district Châu Thành; "province:Gia Lai (cũ)"
+    the province Gia Lai), so that every document gives a subject the same ones."""
+    subject_id = metric.get("subject_id")
+    if not subject_id:
+        return None
+    prefix, colon, rest = subject_id.partition(":")
+    name = (rest if colon else prefix).rpartition("/")[2]
+    for era in _ERA:
+        name = name.removesuffix(era)
+    kind = prefix if colon and prefix in SUBJECT_TYPES else metric.get("subject_type")
+    return subject_id, name, kind, metric.get("province"), metric.get("province_2025")
+
+
+# Statements may differ on a subject's province (a renamed one, Thừa Thiên Huế / Huế; an error): the smallest value
+# is kept, so that the row does not depend on the order documents were saved in.
+SUBJECT_UPSERT = (
+    "INSERT INTO subjects (subject_id, name, type, province, province_2025) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (subject_id) DO UPDATE SET "
+    + ", ".join(f"{c} = coalesce(min({c}, excluded.{c}), {c}, excluded.{c})" for c in ("type", "province", "province_2025"))
 )
 
 
@@ -307,11 +433,24 @@ def known_documents(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
     return {sha: (version, status) for sha, version, status in conn.execute("SELECT sha256, extractor_version, status FROM documents")}
 
 
+def _subjects_of(conn: sqlite3.Connection, sha256: str) -> list[str]:
+    query = "SELECT DISTINCT subject_id FROM metrics WHERE sha256 = ? AND subject_id IS NOT NULL"
+    return [subject_id for subject_id, in conn.execute(query, (sha256,))]
+
+
+def _forget_subjects(conn: sqlite3.Connection, subject_ids: Iterable[str]) -> None:
+    """Subjects no metric names any more (their document left or changed) leave the dataset."""
+    conn.executemany("DELETE FROM subjects WHERE subject_id = ? AND NOT EXISTS (SELECT 1 FROM metrics WHERE subject_key = ?)",
+                     [(sid, sid) for sid in subject_ids])
+
+
 def _drop_if_orphan(conn: sqlite3.Connection, sha256: str) -> None:
     """A document no path shows any more (its file changed) leaves the dataset."""
     if conn.execute("SELECT 1 FROM document_paths WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None:
+        subjects = _subjects_of(conn, sha256)
         for table in ("records", "metrics", "documents"):
             conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
+        _forget_subjects(conn, subjects)
 
 
 def _link(conn: sqlite3.Connection, path: str, sha256: str | None, error: str | None, seen: str) -> None:
@@ -343,6 +482,7 @@ class Prepared:
     document: dict[str, Any]
     records: list[tuple]
     metrics: list[tuple]
+    subjects: list[tuple] = dataclasses.field(default_factory=list)
 
 
 def prepare(result: DocumentResult) -> Prepared:
@@ -354,14 +494,19 @@ def prepare(result: DocumentResult) -> Prepared:
         "status": result.status, "error": result.error, "format": result.format, "pages": result.pages,
         "bytes": source.get("bytes") if source else None, "n_records": len(records), "n_metrics": len(metrics),
         "warnings": json.dumps(extraction.get("warnings", []), ensure_ascii=False),
-        "source": json.dumps(source, ensure_ascii=False) if source else None,
+        "source": json.dumps(source, ensure_ascii=False) if source else None, "text_sha256": result.text_sha256,
         "extractor_version": result.extractor_version, "seconds": result.seconds,
     }
     sha256 = result.sha256
+    if not sha256:
+        return Prepared(dataclasses.replace(result, extraction=None), document, [], [])
+    record_ids = dataset_ids(sha256, (r["id"] for r in records))
+    metric_ids = dataset_ids(sha256, (m["id"] for m in metrics))
     return Prepared(
         dataclasses.replace(result, extraction=None), document,
-        [record_row(sha256, i, r) for i, r in enumerate(records)] if sha256 else [],
-        [metric_row(sha256, i, m) for i, m in enumerate(metrics)] if sha256 else [],
+        [record_row(sha256, i, r, record_ids[i]) for i, r in enumerate(records)],
+        [metric_row(sha256, i, m, metric_ids[i]) for i, m in enumerate(metrics)],
+        sorted({row for row in map(subject_row, metrics) if row is not None}, key=repr),  # repr: None sorts too
     )
 
 
@@ -371,7 +516,7 @@ def process_for_dataset(path: str, *, patterns: Path = PATTERNS_DIR) -> Prepared
 
 
 _DOCUMENT_COLUMNS = ("status", "error", "format", "pages", "bytes", "n_records", "n_metrics", "warnings", "source",
-                     "extractor_version", "seconds")
+                     "text_sha256", "extractor_version", "seconds")
 _DOCUMENT_UPSERT = (
     "INSERT INTO documents (sha256, " + ", ".join(_DOCUMENT_COLUMNS) + ", processed_at) VALUES ("
     + ", ".join("?" * (len(_DOCUMENT_COLUMNS) + 2)) + ") ON CONFLICT (sha256) DO UPDATE SET "
@@ -391,11 +536,14 @@ def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: S
         return
     stamp = now()
     with transaction(conn):
+        earlier_subjects = _subjects_of(conn, sha256)  # of an earlier version's rows, if any
         conn.execute("DELETE FROM records WHERE sha256 = ?", (sha256,))
         conn.execute("DELETE FROM metrics WHERE sha256 = ?", (sha256,))
-        conn.execute(_DOCUMENT_UPSERT, (sha256, *(prepared.document[c] for c in _DOCUMENT_COLUMNS), stamp))
+        conn.execute(_DOCUMENT_UPSERT, (sha256, *(prepared.document.get(c) for c in _DOCUMENT_COLUMNS), stamp))
         conn.executemany(RECORD_INSERT, prepared.records)
         conn.executemany(METRIC_INSERT, prepared.metrics)
+        conn.executemany(SUBJECT_UPSERT, prepared.subjects)
+        _forget_subjects(conn, earlier_subjects)
         for path in paths:
             _link(conn, path, sha256, None, stamp)
 
@@ -404,20 +552,20 @@ def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: S
 
 
 def record_of(row: sqlite3.Row | tuple, columns: Sequence[str]) -> dict[str, Any]:
-    """A records row back to the record's JSON (as ``extract`` prints it)."""
+    """A records row back to the record's JSON (as ``extract`` prints it: ``id`` is the
+    document's own id)."""
     data = dict(zip(columns, row))
-    record = {name: data[RECORD_COLUMNS.get(name, name)] for name in RECORD_BASE}
+    record = {name: data["local_id" if name == "id" else RECORD_COLUMNS.get(name, name)] for name in RECORD_BASE}
     record.update(json.loads(data["fields"]))
     return record
 
 
 def metric_of(row: sqlite3.Row | tuple, columns: Sequence[str]) -> dict[str, Any]:
-    """A metrics row back to the metric's JSON (as ``extract`` prints it)."""
+    """A metrics row back to the metric's JSON (as ``extract`` prints it: ``id`` is the
+    document's own id)."""
     data = dict(zip(columns, row))
-    metric = {name: data[name] for name in METRIC_SCALARS}
-    metric["conflict"] = bool(metric["conflict"])
-    for name in METRIC_LISTS:
-        metric[name] = json.loads(data[name])
+    metric = {name: json.loads(data[name]) if name in METRIC_LISTS else data[name] for name in METRIC_FIELDS if name != "id"}
+    metric = {"id": data["local_id"], **metric, "conflict": bool(metric["conflict"])}
     metric.update(json.loads(data["extra"]))
     return metric
 

@@ -1,11 +1,16 @@
 """JSONL and CSV files written from the dataset, beside it, each through a temporary file.
 
-- ``records.jsonl`` / ``metrics.jsonl``: one record / metric per line, exactly as
-  ``extract`` prints it, with the ``sha256`` and ``path`` of its document in front;
+- ``records.jsonl`` / ``metrics.jsonl``: one record / metric per line as ``extract``
+  prints it, with the ``sha256`` and ``path`` of its document in front, ``id`` being the
+  dataset's id (unique over the dataset) and ``local_id`` the document's own (``id`` in
+  ``extract``; a metric's ``evidence`` lists local ids of its document's records);
 - ``records.csv`` / ``metrics.csv``: the same, one row each, the kind's own fields of a
-  record (and a metric's lists) as JSON in a cell;
-- ``merged_metrics.csv``: the ``merged_metrics`` view, one row per indicator, subject and
-  year across documents, with its sources and whether they disagree;
+  record (and a metric's lists: ``evidence``, ``inferred``, ``inferred_from``,
+  ``alternatives``) as JSON in a cell;
+- ``subjects.csv``: the ``subjects`` table, one row per subject identity;
+- ``merged_metrics.csv``: the ``merged_metrics`` view, one row per indicator, subject
+  identity, year, period and aggregate across documents, with its sources, how many are
+  independent and whether they disagree;
 - ``documents.csv``: the ``files`` view, one row per path, failed ones with their reason.
 
 A document with several paths is named by the first of them in alphabetical order.
@@ -26,16 +31,19 @@ from typing import IO, Any
 
 from .dataset import RECORD_BASE, RECORD_COLUMNS, metric_of, open_dataset
 
-EXPORTS = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "merged_metrics.csv", "documents.csv")
+EXPORTS = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "subjects.csv", "merged_metrics.csv",
+           "documents.csv")
 
 _PATH = "(SELECT min(path) FROM document_paths AS p WHERE p.sha256 = t.sha256) AS path"
 _RECORDS = f"SELECT {_PATH}, t.* FROM records AS t ORDER BY path, t.sha256, t.seq"
 _METRICS = f"SELECT {_PATH}, t.* FROM metrics AS t ORDER BY path, t.sha256, t.seq"
 
-RECORD_CSV = ("path", "sha256", *RECORD_BASE, "value", "unit", "rank", "total", "symbol", "date", "fields")
-METRIC_CSV = ("path", "sha256", "id", "indicator", "subject", "subject_key", "year", "score", "unit", "score_change",
-              "rank", "rank_total", "rank_change", "compared_to", "page", "start", "end", "conflict", "evidence",
-              "inferred", "alternatives")
+RECORD_CSV = ("path", "sha256", "id", "local_id", *RECORD_BASE[1:], "value", "unit", "rank", "total", "symbol", "date", "fields")
+METRIC_CSV = ("path", "sha256", "id", "local_id", "indicator", "subject", "subject_type", "subject_id", "subject_key",
+              "province", "province_2025", "year", "period", "score", "unit", "score_change", "rank", "rank_total",
+              "rank_change", "compared_to", "aggregate", "page", "start", "end", "conflict", "evidence", "inferred",
+              "inferred_from", "alternatives")
+_MERGED = "SELECT * FROM merged_metrics ORDER BY indicator, subject_key, year, period, aggregate"
 
 
 @contextmanager
@@ -57,12 +65,15 @@ def _rows(conn: sqlite3.Connection, query: str) -> tuple[list[str], Iterator[tup
 
 
 def _jsonl(conn: sqlite3.Connection, query: str, target: Path, convert: Callable[[tuple, list[str]], dict[str, Any]]) -> int:
+    """One line per row: ``convert`` gives the item as ``extract`` prints it, whose ``id``
+    becomes ``local_id`` beside the dataset's ``id``."""
     columns, rows = _rows(conn, query)
     count = 0
     with _atomic(target) as out:
         for row in rows:
             data = dict(zip(columns, row))
-            line = {"sha256": data["sha256"], "path": data["path"], **convert(row, columns)}
+            line = {"sha256": data["sha256"], "path": data["path"], "id": data["id"], "local_id": data["local_id"]}
+            line.update((k, v) for k, v in convert(row, columns).items() if k != "id")
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             count += 1
     return count
@@ -72,9 +83,9 @@ def _records_jsonl(conn: sqlite3.Connection, target: Path) -> int:
     """Like :func:`_jsonl` with :func:`record_of`, faster: a record's own fields are stored
     as JSON text already, so they are spliced in rather than parsed and written again."""
     columns, rows = _rows(conn, _RECORDS)
-    index = {name: columns.index(RECORD_COLUMNS.get(name, name)) for name in ("sha256", "path", *RECORD_BASE)}
+    names = ("sha256", "path", "id", "local_id", *RECORD_BASE[1:])
+    index = {name: columns.index(RECORD_COLUMNS.get(name, name)) for name in names}
     fields_at = columns.index("fields")
-    names = ("sha256", "path", *RECORD_BASE)
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     count = 0
     with _atomic(target) as out:
@@ -114,7 +125,8 @@ def export(folder: str | os.PathLike[str]) -> dict[str, int]:
             "metrics.jsonl": _jsonl(conn, _METRICS, folder / "metrics.jsonl", lambda r, c: metric_of(r, c)),
             "records.csv": _csv(conn, _RECORDS, folder / "records.csv", RECORD_CSV, {v: k for k, v in RECORD_COLUMNS.items()}),
             "metrics.csv": _csv(conn, _METRICS, folder / "metrics.csv", METRIC_CSV),
-            "merged_metrics.csv": _csv(conn, "SELECT * FROM merged_metrics ORDER BY indicator, subject, year", folder / "merged_metrics.csv"),
+            "subjects.csv": _csv(conn, "SELECT * FROM subjects ORDER BY subject_id", folder / "subjects.csv"),
+            "merged_metrics.csv": _csv(conn, _MERGED, folder / "merged_metrics.csv"),
             "documents.csv": _csv(conn, "SELECT * FROM files ORDER BY path", folder / "documents.csv"),
         }
         conn.execute("COMMIT")

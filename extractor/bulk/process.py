@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,8 +21,8 @@ from typing import Any, Literal
 
 from .. import __version__
 from ..errors import ExtractorError, InputError
-from ..loaders import detect_format, load_bytes
-from ..pipeline import extract_document, extract_file
+from ..loaders import detect_format, load, load_bytes
+from ..pipeline import extract_document
 from ..rulebook import PATTERNS_DIR
 
 
@@ -45,6 +46,26 @@ def extractor_version(patterns: Path = PATTERNS_DIR) -> str:
     return f"{__version__}+patterns.{digest.hexdigest()[:12]}"
 
 
+# Dash-like characters that OCR and renderers exchange freely ('2021 – 2030' read back as
+# '2021 - 2030' from a scan): not a difference of text.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+
+
+def text_sha256(pages: Iterable[str]) -> str:
+    """The hash of a document's text, the same for every rendering of one text (.txt,
+    .pdf, .html, .docx, a scan read by OCR): the pages' normalized text (what ``cli.py
+    text`` prints: NFC, legacy encodings converted) joined by a space, every dash-like
+    character made "-", lower-cased, every run of whitespace made one space, stripped;
+    sha256 of that in UTF-8, hex. Layout (line and page breaks, a table's cells on lines
+    of their own) is not text; words, numbers and their order are.
+
+    >>> text_sha256(["Chỉ số  PAR\\nINDEX 2021 – 2030"]) == text_sha256(["chỉ số par", "index 2021 - 2030 "])
+    True
+    """
+    text = " ".join(pages).translate(_DASHES).lower()
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class DocumentResult:
     """What one file gave: its extraction as JSON data, or the one-line reason it failed."""
@@ -58,6 +79,7 @@ class DocumentResult:
     format: str | None = None
     pages: int | None = None
     extraction: dict[str, Any] | None = field(default=None, repr=False)  # Extraction.to_jsonable()
+    text_sha256: str | None = None  # :func:`text_sha256` of its pages: renderings of one text share it
 
     @property
     def ok(self) -> bool:
@@ -101,6 +123,8 @@ def process(source: str | os.PathLike[str] | bytes, *, name: str | None = None, 
     >>> result = process("Chỉ số CCHC năm 2019 của tỉnh Điện Biên đạt 81,42 điểm.".encode(), name="a.txt")
     >>> result.status, result.format, result.pages, result.extraction["records"][0]["surface"]
     ('ok', 'txt', 1, '81,42 điểm')
+    >>> result.text_sha256 == text_sha256(["Chỉ số CCHC năm 2019 của tỉnh Điện Biên đạt 81,42 điểm."])
+    True
     >>> process(b"", name="empty.txt").error
     'empty file'
     """
@@ -114,11 +138,9 @@ def process(source: str | os.PathLike[str] | bytes, *, name: str | None = None, 
         return DocumentResult(path, sha256, "failed", version, round(time.perf_counter() - start, 6), error=reason, format=fmt)
 
     try:
-        if data is not None:
-            extraction = extract_document(load_bytes(data, path), patterns=patterns)
-        else:
-            extraction = extract_file(path, patterns=patterns)
-        jsonable = extraction.to_jsonable()
+        document = load_bytes(data, path) if data is not None else load(path)  # what extract_file does, pages kept
+        jsonable = extract_document(document, patterns=patterns).to_jsonable()
+        text_hash = text_sha256(page.text for page in document.pages)
     except InputError as error:
         return failure(error.reason)
     except ExtractorError as error:  # a broken pattern file, say: not about this file, but said once per file
@@ -132,5 +154,5 @@ def process(source: str | os.PathLike[str] | bytes, *, name: str | None = None, 
     source_info = jsonable["source"]
     return DocumentResult(
         path, source_info["sha256"], "ok", version, round(time.perf_counter() - start, 6),
-        format=source_info["format"], pages=source_info["pages"], extraction=jsonable,
+        format=source_info["format"], pages=source_info["pages"], extraction=jsonable, text_sha256=text_hash,
     )

@@ -90,6 +90,10 @@ def test_every_record_surface_is_the_text_at_its_offsets(path: Path) -> None:
     if not path.is_file():
         pytest.skip(f"{path} is absent")
     pages = {page.number: page.text for page in load(path).pages}
-    for record in extract_file(path).records:
+    result = extract_file(path)
+    for record in result.records:
         assert pages[record.page][record.start : record.end] == record.surface
         assert record.surface in record.sentence
+    for metric in result.metrics:  # where an inferred field came from is held to the same rule
+        for source in metric.inferred_from:
+            assert pages[source.page][source.start : source.end] == source.surface

@@ -66,6 +66,7 @@ def _resolve_subjects(statements: list[Statement], frame: Frame) -> None:
         if s.subject is None and not s.aggregate:
             if many or frame.mention is None:
                 s.aggregate = many
+                s.inferred = [i for i in s.inferred if i != "subject"]  # nothing was filled in
             else:
                 s.take_subject(frame.mention)
                 s.infer("subject", frame.subject_from)

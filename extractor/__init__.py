@@ -3,7 +3,7 @@
 The public API is small:
 
 - :func:`extract_file` and :func:`extract_text` give an :class:`Extraction`, the output
-  contract (schema_version "1") as pydantic models;
+  contract (schema_version "2") as pydantic models;
 - :func:`load` gives the :class:`Document` with its normalized pages;
 - :class:`InputError` is what bad input raises, with a one-line reason.
 """

@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import regex
-import yaml
+
+from .datafile import read_yaml
 
 __all__ = ["Encoding", "NAMES", "Conversion", "detect_legacy", "to_unicode", "convert", "convert_layer", "convert_page",
            "decode_bytes", "encode_legacy", "is_syllable"]
@@ -91,7 +92,7 @@ class _Tables:
 
 @cache
 def tables() -> _Tables:
-    data = yaml.safe_load(TABLES.read_text(encoding="utf-8"))
+    data = read_yaml(TABLES)
     tcvn3 = {int(b): str(u) for b, u in data["tcvn3"]["letters"].items()}
     capitals = {int(b): str(u) for b, u in data["tcvn3"]["capitals_vn1"].items()}
     stand_ins = {str(c): int(b) for c, b in data["tcvn3"]["pdf_stand_ins"].items()}

@@ -17,6 +17,8 @@ from typing import Any
 
 import regex
 import yaml
+
+from .datafile import read_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ExtractorError
@@ -215,7 +217,7 @@ def _compile_rule(spec: RuleSpec, file: PatternFile, definitions: dict[str, str]
 
 def _read(path: Path) -> PatternFile:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except yaml.YAMLError as error:
         raise PatternError(f"{path.name}: not valid YAML: {' '.join(str(error).split())}") from None
     try:

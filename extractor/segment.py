@@ -25,11 +25,13 @@ that importing :mod:`extractor` and the commands that do not segment stay fast.
 from __future__ import annotations
 
 import bisect
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import regex
@@ -298,10 +300,34 @@ def spacy_vocab() -> Vocab:
 
 
 @cache
-def _underthesea() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
-    from underthesea import sent_tokenize, word_tokenize
+def _sentence_splitter() -> Callable[[str], list[str]]:
+    """underthesea's sentence splitter, loaded on its own.
 
-    return sent_tokenize, word_tokenize
+    ``import underthesea`` runs the package's __init__, which imports every pipeline
+    (word segmentation, tagging, normalization with joblib and numpy: 0.35 s), while
+    every document needs only sentences, a pure-Python module with a JSON of
+    abbreviations. So the module is loaded from its file, and the rest of underthesea
+    only when words or tags are asked for.
+    """
+    spec = importlib.util.find_spec("underthesea")
+    folder = Path(spec.origin).parent if spec is not None and spec.origin else None
+    source = folder / "pipeline" / "sent_tokenize" / "__init__.py" if folder else None
+    if source is None or not source.is_file():  # another layout: the package's own import
+        from underthesea import sent_tokenize
+
+        return sent_tokenize
+    module_spec = importlib.util.spec_from_file_location("_underthesea_sent_tokenize", source)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module.sent_tokenize  # type: ignore[no-any-return]
+
+
+@cache
+def _underthesea() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
+    from underthesea import word_tokenize
+
+    return _sentence_splitter(), word_tokenize
 
 
 def _sent_tokenize(line: str) -> list[str]:
@@ -310,7 +336,7 @@ def _sent_tokenize(line: str) -> list[str]:
     # NFC already, and then this costs only a quick check.
     line = unicodedata.normalize("NFC", line)
     try:
-        return [piece for piece in _underthesea()[0](line) if isinstance(piece, str)]
+        return [piece for piece in _sentence_splitter()(line) if isinstance(piece, str)]
     except Exception:  # never let odd input stop a document: the line is one sentence
         return [line]
 

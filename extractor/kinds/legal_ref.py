@@ -12,8 +12,8 @@ from functools import cache
 from pathlib import Path
 
 import regex
-import yaml
 
+from ..datafile import read_yaml
 from .common import group
 from .date import date_fields
 
@@ -44,7 +44,7 @@ def fold(token: str) -> str:
 @cache
 def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(fold key -> official abbreviation, fold key -> type abbreviation, abbreviation -> type name)."""
-    data = yaml.safe_load(GAZETTEER.read_text(encoding="utf-8"))
+    data = read_yaml(GAZETTEER)
     types: dict[str, str] = data["types"]
     official = {fold(a): a for a in [*types, *data["issuers"]]}
     return official, {fold(a): a for a in types}, types

@@ -19,6 +19,8 @@ from typing import Any
 
 import regex
 import yaml
+
+from ..datafile import read_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ExtractorError
@@ -114,7 +116,7 @@ def _compile(source: str, where: str) -> regex.Pattern[str]:
 
 def _load_file(path: Path) -> list[Cue]:
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = read_yaml(path)
         spec = CueFile.model_validate(data)
     except yaml.YAMLError as error:
         raise CueError(f"{path}: not valid YAML: {' '.join(str(error).split())}") from None

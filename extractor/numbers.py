@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import regex
 
-__all__ = ["parse_number", "parse_number_words", "parse_quantity", "MAGNITUDES", "NUMBER_WORD"]
+__all__ = ["parse_number", "parse_number_words", "parse_quantity", "MAGNITUDES", "NUMBER_WORD", "NUMBER_SYLLABLE"]
 
 _DIGITS = regex.compile(r"[+-]?\d+(?:[.,\s]\d+)*")
 
@@ -67,6 +67,8 @@ _WORDS = sorted({*_UNITS, *MAGNITUDES, "mười", "mươi", "trăm", "lẻ", "li
 # A run of number words, for patterns: "hai mươi mốt", "một trăm lẻ năm", "ba nghìn".
 # Bounded repetition keeps the pattern safe from runaway backtracking.
 NUMBER_WORD = r"(?<!\w)(?:" + "|".join(_WORDS) + r")(?:\s+(?:" + "|".join(_WORDS) + r")){0,9}(?!\w)"
+# One number word ("ba", "trăm", "triệu"): what a spelled-out number ends with.
+NUMBER_SYLLABLE = r"(?:" + "|".join(_WORDS) + r")"
 
 
 def _below_thousand(words: list[str]) -> int:

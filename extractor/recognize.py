@@ -9,6 +9,7 @@ reading where candidates overlap.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from .kinds import KINDS
 from .records import Record
 from .resolve import resolve
 from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
+from .scan import Places, rule_matches
 from .segment import sentences_of, tag
 from .tables import Table, table_records
 
@@ -82,10 +84,14 @@ def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate]
     """
     candidates: list[Candidate] = []
     warnings: list[str] = []
+    places = Places(text)
+    taken: _Taken | None = None
     for rule in sorted(rules, key=lambda r: r.unit_from_tags):
+        if rule.unit_from_tags and taken is None:
+            taken = _Taken(candidates)  # every other rule has run: what they found is fixed
         build = KINDS[rule.kind].build
         try:
-            for match in rule.pattern.finditer(text, timeout=MATCH_TIMEOUT_S):
+            for match in rule_matches(rule, places, MATCH_TIMEOUT_S):
                 start, end = match.span()
                 while start < end and text[start].isspace():
                     start += 1
@@ -93,7 +99,7 @@ def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate]
                     end -= 1
                 if start == end or _vetoed(rule, text, start, end):
                     continue
-                if rule.unit_from_tags and any(c.start < end and start < c.end for c in candidates):
+                if taken is not None and taken.overlaps(start, end):
                     continue
                 try:
                     fields = build(match, text)
@@ -107,9 +113,30 @@ def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate]
                         continue
                     end, fields = noun[1], {**fields, "unit": text[noun[0] : noun[1]]}
                 candidates.append(Candidate(rule, start, end, fields))
+                if taken is not None:
+                    taken.add(start, end)
         except TimeoutError:
             warnings.append(f"rule {rule.id} ran out of time ({MATCH_TIMEOUT_S} s); its matches on this page were skipped")
     return candidates, warnings
+
+
+class _Taken:
+    """The spans other rules took, asked "does this span overlap one?" in log time: the
+    fixed ones by bisection over their starts with the furthest end so far, the ones added
+    since (in text order) by the furthest end among them."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        spans = sorted((c.start, c.end) for c in candidates)
+        self._starts = [start for start, _ in spans]
+        self._reach = list(itertools.accumulate((end for _, end in spans), max))
+        self._added_reach = -1
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end)  # the spans that start before this one ends
+        return (i > 0 and self._reach[i - 1] > start) or self._added_reach > start
+
+    def add(self, start: int, end: int) -> None:
+        self._added_reach = max(self._added_reach, end)
 
 
 def _sentence_of(text: str, sentence_starts: list[int], sentence_ends: list[int], start: int, end: int) -> str:

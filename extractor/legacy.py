@@ -217,9 +217,12 @@ def detect_legacy(text: str) -> Encoding | None:
     words = _word().findall(sample)
     if not words:
         return None
-    unicode_words = sum(1 for w in words if _UNICODE_ONLY.search(w))
-    if unicode_words > 0.05 * len(words):
-        return None
+    unicode_words = 0
+    for word in words:  # counted until it is clear: Unicode text shows it within a few words
+        if _UNICODE_ONLY.search(word):
+            unicode_words += 1
+            if unicode_words > 0.05 * len(words):
+                return None
     best: tuple[int, Encoding] | None = None
     for encoding in ("tcvn3", "vni"):
         changed = valid = 0

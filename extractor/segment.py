@@ -343,7 +343,7 @@ def _sent_tokenize(line: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _pos_tag(line: str) -> tuple[tuple[str, str], ...]:
-    from underthesea import pos_tag
+    from .postag import pos_tag
 
     try:
         return tuple((w, t) for w, t in pos_tag(line) if isinstance(w, str) and w.strip())

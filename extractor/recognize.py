@@ -47,14 +47,9 @@ class Candidate:
 
 
 def _vetoed(rule: Rule, text: str, start: int, end: int) -> bool:
-    if rule.not_after is not None:
-        before = text[max(0, start - 40) : start]
-        if regex.search(rf"(?:{rule.not_after.pattern})\s*$", before, regex.I):
-            return True
-    if rule.not_before is not None:
-        if regex.match(rf"\s*(?:{rule.not_before.pattern})(?!\w)", text[end : end + 40], regex.I):
-            return True
-    return False
+    if rule.not_after is not None and rule.not_after.search(text[max(0, start - 40) : start]):
+        return True
+    return rule.not_before is not None and bool(rule.not_before.match(text[end : end + 40]))
 
 
 def noun_after(text: str, position: int) -> tuple[int, int] | None:

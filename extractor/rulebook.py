@@ -85,8 +85,8 @@ class Rule:
     kind: str
     pattern: regex.Pattern[str]
     priority: int
-    not_after: regex.Pattern[str] | None
-    not_before: regex.Pattern[str] | None
+    not_after: regex.Pattern[str] | None  # veto words ending right before a match
+    not_before: regex.Pattern[str] | None  # veto words starting right after a match
     unit_from_tags: bool
     examples: tuple[Example, ...]
     counterexamples: tuple[str, ...]
@@ -248,12 +248,15 @@ def _compile_rule(spec: RuleSpec, file: PatternFile, definitions: dict[str, str]
                     f"(one of: {', '.join(sorted(needed)) or 'none'})"
                 )
 
-    def words(values: list[str]) -> regex.Pattern[str] | None:
-        return regex.compile("|".join(r"\s+".join(regex.escape(w) for w in v.split()) for v in values), regex.I) if values else None
+    def words(values: list[str], form: str) -> regex.Pattern[str] | None:
+        """The veto words in ``form`` ("{}" for the alternation): right before a match, or right after it."""
+        alternation = "|".join(r"\s+".join(regex.escape(w) for w in v.split()) for v in values)
+        return regex.compile(form.format(alternation), regex.I) if values else None
 
     return Rule(
         id=spec.id, kind=kind, pattern=pattern, priority=spec.priority,
-        not_after=words(spec.not_after), not_before=words(spec.not_before), unit_from_tags=spec.unit_from_tags,
+        not_after=words(spec.not_after, r"(?:{})\s*$"), not_before=words(spec.not_before, r"\s*(?:{})(?!\w)"),
+        unit_from_tags=spec.unit_from_tags,
         examples=tuple(spec.examples), counterexamples=tuple(spec.counterexamples), source=path,
         anchor=_anchor(spec, definitions, where), reach=spec.reach,
     )

@@ -22,6 +22,13 @@ from .normalize import NormalizedText, normalize
 from .numbers import parse_number
 from .records import Record
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_RANK_CELL = regex.compile(r"(\d{1,3})(?:\s*/\s*(\d{1,3}))?")
+_RANK_CHANGE_CELL = regex.compile(r"([+\-−–]?)\s*(\d{1,3})")
+_UNCHANGED_CELL = regex.compile(r"giữ\s+nguyên|không\s+đổi|0", regex.I)
+_SCORE_CELL = regex.compile(r"(\d+(?:[.,]\d+)?)\s*(%|điểm)?")
+_COMPARED_WITH_YEAR = regex.compile(r"so\s+với\s+(?:năm\s+)?((?:19|20)\d{2})", regex.I)
+
 _RECORD = TypeAdapter(Record)
 
 _CELL_GAP = regex.compile(r"\t+| {2,}")
@@ -99,7 +106,7 @@ class Table:
     def compared_to(self) -> int | None:
         """The year changes in the table are measured from, when a header says it."""
         for cell in self.header:
-            m = regex.search(r"so\s+với\s+(?:năm\s+)?((?:19|20)\d{2})", cell.text, regex.I)
+            m = _COMPARED_WITH_YEAR.search(cell.text)
             if m:
                 return int(m.group(1))
         return None
@@ -390,17 +397,17 @@ def cell_value(role: str, text: str) -> dict | None:
     """
     text = text.strip()
     if role == "rank":
-        m = regex.fullmatch(r"(\d{1,3})(?:\s*/\s*(\d{1,3}))?", text)
+        m = _RANK_CELL.fullmatch(text)
         return {"kind": "rank", "rank": int(m.group(1)), "total": int(m.group(2)) if m.group(2) else None} if m else None
     if role == "rank_change":
-        m = regex.fullmatch(r"([+\-−–]?)\s*(\d{1,3})", text)
+        m = _RANK_CHANGE_CELL.fullmatch(text)
         if m:
             return {"kind": "rank_change", "value": int(m.group(2)) * (-1 if m.group(1) in "-−–" and m.group(1) else 1)}
-        if regex.fullmatch(r"giữ\s+nguyên|không\s+đổi|0", text, regex.I):
+        if _UNCHANGED_CELL.fullmatch(text):
             return {"kind": "rank_change", "value": 0}
         return None
     if role == "score":
-        m = regex.fullmatch(r"(\d+(?:[.,]\d+)?)\s*(%|điểm)?", text)
+        m = _SCORE_CELL.fullmatch(text)
         if not m:
             return None
         kind = "percent" if m.group(2) == "%" else "score"

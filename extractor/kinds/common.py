@@ -8,6 +8,9 @@ import regex
 
 from ..numbers import parse_number_words, parse_quantity
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_WORD_OR_SLASH = regex.compile(r"[\w/]+")
+
 # Qualifier words before a value, as the contract's `approx` codes.
 APPROX_CODES = {
     "hơn": "gt", "trên": "gt", "vượt": "gt",
@@ -63,7 +66,7 @@ def words_before(text: str, start: int, count: int = 2) -> list[str]:
     >>> words_before("xếp năm thứ 3 liên tiếp", 12)
     ['năm', 'thứ']
     """
-    return [w.lower() for w in regex.findall(r"[\w/]+", text[max(0, start - 60) : start])[-count:]]
+    return [w.lower() for w in _WORD_OR_SLASH.findall(text[max(0, start - 60) : start])[-count:]]
 
 
 def ordinal_value(word: str) -> int:

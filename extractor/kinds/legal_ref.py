@@ -17,6 +17,12 @@ from ..datafile import read_yaml
 from .common import group
 from .date import date_fields
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_LETTERS = regex.compile(r"\p{L}+")
+_SPACES = regex.compile(r"\s+")
+_TRAILING_SEPARATORS = regex.compile(r"[\s,]+$")
+_TRAILING_DIGITS = regex.compile(r"\d+$")
+
 FIELD_SOURCES = {
     "doc_type": {"doc_type", "code", "party_code"},
     "number": {"number"},
@@ -52,7 +58,7 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 def _canonical_token(token: str) -> str:
     official, _, _ = _gazetteer()
-    letters = regex.match(r"\p{L}+", token)
+    letters = _LETTERS.match(token)
     if letters is None:
         return token
     head, tail = letters.group(), token[letters.end() :]  # "QH15": "QH" + "15"
@@ -67,13 +73,13 @@ def canonical_code(code: str) -> str:
     >>> canonical_code("SNV-CCHC&PC"), canonical_code("NQ-UBTVQH15"), canonical_code("qđ-ttg"), canonical_code("NQ/TW")
     ('SNV-CCHC&PC', 'NQ-UBTVQH15', 'QĐ-TTg', 'NQ/TW')
     """
-    code = regex.sub(r"\s+", "", code)
+    code = _SPACES.sub("", code)
     if "-" not in code and "/" not in code:
         official, type_keys, _ = _gazetteer()
         key = fold(code)
         for type_key in sorted(type_keys, key=len, reverse=True):  # "NĐCP" lost its hyphen
             rest = key[len(type_key) :]
-            if key.startswith(type_key) and rest and fold(regex.sub(r"\d+$", "", rest)) in official:
+            if key.startswith(type_key) and rest and fold(_TRAILING_DIGITS.sub("", rest)) in official:
                 code = code[: len(type_key)] + "-" + code[len(type_key) :]
                 break
     return _TOKEN.sub(lambda m: _canonical_token(m.group()), code)
@@ -86,7 +92,7 @@ def type_from_code(code: str) -> str | None:
     ('Quyết định', 'Nghị quyết', None)
     """
     _, type_keys, types = _gazetteer()
-    first = regex.match(r"\p{L}+", code)
+    first = _LETTERS.match(code)
     abbreviation = type_keys.get(fold(first.group())) if first else None
     return types[abbreviation] if abbreviation else None
 
@@ -131,6 +137,6 @@ def build(match: regex.Match[str], text: str) -> dict | None:
         "code": code,
         "symbol": symbol,
         "issued": _issued(match),
-        "provision": regex.sub(r"[\s,]+$", "", provision) if provision else None,
+        "provision": _TRAILING_SEPARATORS.sub("", provision) if provision else None,
         "title": f"{doc_type} {' '.join(title.split())}" if title and doc_type else None,
     }

@@ -8,6 +8,10 @@ import regex
 
 from .common import group, quantity, words_before
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_LETTER_AFTER = regex.compile(r"\s+\p{L}")
+_LINKING_WORD_AFTER = regex.compile(r"\s+(?:năm|và|đến|tới)\b")
+
 FIELD_SOURCES = {"numerator": {"numerator"}, "denominator": {"denominator"}}
 
 # Words before "d/m" that make it a date: "sáng nay 10/7", "ngày 24/9".
@@ -42,7 +46,7 @@ def is_ratio(numerator: Decimal, denominator: Decimal, before: list[str], noun_a
 
 def build(match: regex.Match[str], text: str) -> dict | None:
     numerator, denominator = quantity(match, "numerator"), quantity(match, "denominator")
-    noun_after = bool(group(match, "noun")) or bool(regex.match(r"\s+\p{L}", text[match.end() :]) and not regex.match(r"\s+(?:năm|và|đến|tới)\b", text[match.end() :]))
+    noun_after = bool(group(match, "noun")) or bool(_LETTER_AFTER.match(text[match.end() :]) and not _LINKING_WORD_AFTER.match(text[match.end() :]))
     if not is_ratio(numerator, denominator, words_before(text, match.start()), noun_after):
         return None
     return {"numerator": numerator, "denominator": denominator}

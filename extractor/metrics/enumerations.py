@@ -25,6 +25,9 @@ from .mentions import SubjectMention
 from .statement import Link, Statement
 from .view import PageView
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_YEAR_WORD_AT_END = regex.compile(r"năm\s*$", regex.I)
+
 _YEARS_AFTER = regex.compile(r"\s*((?:19|20)\d{2})((?:\s*(?:,|và)\s*(?:năm\s+)?(?:19|20)\d{2}){1,12})(?!\d)", regex.I)
 _YEAR = regex.compile(r"(?:19|20)\d{2}")
 _MAX_SPAN = 30
@@ -64,7 +67,7 @@ def enumeration_links(view: PageView, sentence: Sentence, subject: SubjectMentio
 
 def _listed_years(text: str, begin: int, end: int) -> list[int]:
     m = _YEARS_AFTER.search(text, begin, end)
-    if m is None or not regex.search(r"năm\s*$", text[max(begin, m.start() - 12) : m.start() + 1], regex.I):
+    if m is None or not _YEAR_WORD_AT_END.search(text[max(begin, m.start() - 12) : m.start() + 1]):
         return []
     return [int(y) for y in _YEAR.findall(m.group())]
 

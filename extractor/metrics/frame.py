@@ -19,6 +19,9 @@ from . import cues
 from .mentions import SubjectMention
 from .view import PageView
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_HEADING_NUMBER_PREFIX = regex.compile(r"^\s*(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s+", regex.I)
+
 # The first body paragraph is the first line this long; what comes before is the title block.
 _BODY_LINE = 200
 _TITLE_LIMIT = 700
@@ -129,5 +132,5 @@ def is_heading(line: str) -> bool:
 
 def opens_target_section(line: str) -> bool:
     """A heading whose first words announce aims or tasks ("I. MỤC TIÊU")."""
-    body = regex.sub(r"^\s*(?:[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]\s+", "", line.strip(), flags=regex.I)
+    body = _HEADING_NUMBER_PREFIX.sub("", line.strip())
     return is_heading(line) and cues.starts_with("target_section", body)

@@ -28,6 +28,17 @@ from .mentions import IndexMention, SubjectMention, YearMention
 from .statement import AGGREGATE, Link, Statement
 from .view import PageView
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_YEAR_AFTER_VALUE = regex.compile(r"\s*,?\s*(?:của\s+|vào\s+|trong\s+)?năm\s+((?:19|20)\d{2})(?!\d)", regex.I)
+_YEAR_OPENING_BRACKET = regex.compile(r"((?:19|20)\d{2})\s*\(\s*$")
+_CLAUSE_PUNCTUATION = regex.compile(r"[,;:()]")
+_HIGHER_OR_LOWER = regex.compile(r"(?:cao|thấp)\s+hơn\s+(?:mức\s+)?$", regex.I)
+_LIST_JOINER = regex.compile(r"\s*(?:,|và)\s*", regex.I)
+_YEAR_WORD_BETWEEN = regex.compile(r"\s*,?\s*(?:của\s+|vào\s+|trong\s+)?năm\s+", regex.I)
+_SHARE_OF = regex.compile(r"tỷ\s+lệ\s+(?!\d)\p{L}", regex.I)
+_COUNT_OF_PLACES = regex.compile(r"^\s*(?:\d+\s+)?(?:tỉnh|địa\s+phương|thành\s+phố)?[,\s]*")
+_LEADING_COMMAS = regex.compile(r"^[\s,]+")
+
 _MARK = regex.compile(r"[();]")
 _HEADING_YEAR = regex.compile(r"(?<![\d/\-–]\s?)((?:19|20)\d{2})(?![\d/]|\s*[-–]\s*(?:19|20)\d{2})")
 
@@ -137,7 +148,7 @@ class _Walk:
     def _on_average(self, match: regex.Match[str]) -> None:
         self.area = self._area(match)
         before = self.text[max(self.lo, match.start() - 25) : match.start()]
-        if cues.ends_with("comparison", before) or regex.search(r"(?:cao|thấp)\s+hơn\s+(?:mức\s+)?$", before, regex.I):
+        if cues.ends_with("comparison", before) or _HIGHER_OR_LOWER.search(before):
             close = self.text.find(")", match.end(), self.hi)
             self.aggregate_until, self.aggregate_ends_at_subject = (close if close > 0 else match.end() + 40), False
         else:
@@ -189,7 +200,7 @@ class _Walk:
             if mention is None:
                 return
         joined = self.group and not self._values_since(self.group[-1].end) and \
-            regex.fullmatch(r"\s*(?:,|và)\s*", self.text[self.group[-1].end : mention.start], regex.I)
+            _LIST_JOINER.fullmatch(self.text[self.group[-1].end : mention.start])
         self.group = [*self.group, mention] if joined else [mention]
         self.subject = mention
         if self.aggregate_ends_at_subject and mention.role == "subject":
@@ -230,7 +241,7 @@ class _Walk:
 
     def _value_year(self, mention: YearMention) -> Record | None:
         for link in reversed(self.links + self.pending):
-            if regex.fullmatch(r"\s*,?\s*(?:của\s+|vào\s+|trong\s+)?năm\s+", self.text[link.record.end : mention.start], regex.I):
+            if _YEAR_WORD_BETWEEN.fullmatch(self.text[link.record.end : mention.start]):
                 return link.record
         return None
 
@@ -249,11 +260,11 @@ class _Walk:
         return bool(cues.family("tie").search(self.text, self.group[-1].end, record.end))
 
     def _year_of(self, record: Record) -> int | None:
-        after = regex.match(r"\s*,?\s*(?:của\s+|vào\s+|trong\s+)?năm\s+((?:19|20)\d{2})(?!\d)", self.text[record.end : record.end + 24], regex.I)
+        after = _YEAR_AFTER_VALUE.match(self.text[record.end : record.end + 24])
         if after:
             return int(after.group(1))
         before = self.text[max(self.lo, record.start - 30) : record.start]
-        compared = regex.search(r"((?:19|20)\d{2})\s*\(\s*$", before)
+        compared = _YEAR_OPENING_BRACKET.search(before)
         if compared and cues.ends_with("comparison", before[: compared.start(1)].removesuffix(" ").removesuffix("năm") + " "):
             return int(compared.group(1))
         return self.year
@@ -263,10 +274,10 @@ class _Walk:
         if record.start >= self.target_from:
             return False
         after = self.text[record.end : record.end + 30]
-        if record.kind == "rank" and cues.starts_with("regional", regex.sub(r"^\s*(?:\d+\s+)?(?:tỉnh|địa\s+phương|thành\s+phố)?[,\s]*", "", after)):
+        if record.kind == "rank" and cues.starts_with("regional", _COUNT_OF_PLACES.sub("", after)):
             return False
         if record.kind in ("rank", "rank_change"):
-            return not cues.starts_with("foreign_value", regex.sub(r"^[\s,]+", " ", after)) or record.kind == "rank_change"
+            return not cues.starts_with("foreign_value", _LEADING_COMMAS.sub(" ", after)) or record.kind == "rank_change"
         if record.kind == "percent" and (getattr(record, "value_max", None) is not None or getattr(record, "approx", None) in ("gt", "ge", "lt", "le")):
             return False
         before = self.text[max(self.lo, record.start - 20) : record.start]
@@ -282,7 +293,7 @@ class _Walk:
                      *(s.end for s in self.subjects if s.start < record.start and s.role != "reference"),
                      self.text.rfind(";", self.lo, record.start) + 1])
         between = self.text[since : record.start]
-        if regex.search(r"tỷ\s+lệ\s+(?!\d)\p{L}", between, regex.I) and not cues.family("equivalence").search(between):
+        if _SHARE_OF.search(between) and not cues.family("equivalence").search(between):
             return True
         return bool(cues.family("component").search(between))
 
@@ -311,7 +322,7 @@ class _Walk:
 
 def _leads_into(between: str) -> bool:
     """Whether the words between a rank and an index's name give the rank to it."""
-    if len(between) > 40 or regex.search(r"[,;:()]", between):
+    if len(between) > 40 or _CLAUSE_PUNCTUATION.search(between):
         return False
     return not between.strip() or bool(cues.family("index_link").search(between))
 

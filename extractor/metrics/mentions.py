@@ -21,6 +21,15 @@ from ..gazetteer import Mention, find_mentions, provinces
 from ..records import Record
 from . import cues
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_UNIT_WORD_AT_END = regex.compile(r"(?:(?:tỉnh|thành\s+phố|TP\.?|huyện|thị\s+xã)\s+)$", regex.I)
+_YEAR_WORD_AT_END = regex.compile(r"\s*năm\s*$", regex.I)
+_BEFORE_ACRONYM = regex.compile(r"[^()\n.;]{0,60}\(\s*")
+_CLOSING_BRACKET = regex.compile(r"\s*\)")
+_INDEX_JOINER = regex.compile(r"\s*(?:\(\s*|\)\s*)*(?:,|và|hoặc|;)?\s*(?:\(\s*|\)\s*)*", regex.I)
+_SPACES = regex.compile(r"\s+")
+_OPENING_BRACKET = regex.compile(r"\s*\(")
+
 # Units below a province: "huyện Phú Bình", "thị xã Kỳ Anh", "TX Kỳ Anh", "thành phố Cẩm Phả".
 _LOCAL_UNIT = regex.compile(
     r"(?<!\w)(?P<prefix>huyện|thị\s+xã|TX\.?|thành\s+phố|TP\.?|quận|thị\s+trấn|xã|phường)\s+"
@@ -111,8 +120,8 @@ def _acronyms_win(text: str, named: list[Mention]) -> list[Mention]:
     names the index, over a shorter name the gazetteer found before it."""
     kept: list[Mention] = []
     for m in named:
-        if kept and kept[-1].key != m.key and regex.fullmatch(r"[^()\n.;]{0,60}\(\s*", text[kept[-1].end : m.start]) \
-                and regex.match(r"\s*\)", text[m.end :]):
+        if kept and kept[-1].key != m.key and _BEFORE_ACRONYM.fullmatch(text[kept[-1].end : m.start]) \
+                and _CLOSING_BRACKET.match(text[m.end :]):
             kept[-1] = Mention("index", m.key, kept[-1].start, m.end)
             continue
         if kept and kept[-1].key == m.key and m.start - kept[-1].end <= 4:
@@ -124,7 +133,7 @@ def _acronyms_win(text: str, named: list[Mention]) -> list[Mention]:
 
 def _joined(between: str) -> bool:
     """Whether the text between two index names lists them together."""
-    return bool(regex.fullmatch(r"\s*(?:\(\s*|\)\s*)*(?:,|và|hoặc|;)?\s*(?:\(\s*|\)\s*)*", between, regex.I)) and len(between) < 12
+    return bool(_INDEX_JOINER.fullmatch(between)) and len(between) < 12
 
 
 # A year right after an index's name: "PAR INDEX 2023", "(PAPI) năm 2019"; not a period's first year.
@@ -182,7 +191,7 @@ def _with_era(text: str, s: SubjectMention) -> SubjectMention:
 
 def _local_units(text: str) -> Iterator[SubjectMention]:
     for m in _LOCAL_UNIT.finditer(text):
-        name, prefix = m.group("name"), regex.sub(r"\s+", " ", m.group("prefix").lower().rstrip("."))
+        name, prefix = m.group("name"), _SPACES.sub(" ", m.group("prefix").lower().rstrip("."))
         end = m.end()
         if name.isupper() and len(name) > 2:
             name = _name_in_capitals(name)  # a heading in capitals: "THÀNH PHỐ YÊN BÁI BA NĂM LIỀN ..."
@@ -233,7 +242,7 @@ def _with_role(text: str, named: list[SubjectMention], i: int) -> SubjectMention
     after = s.end
     if following is not None and s.type in ("department", "ministry") and _QUALIFIED.fullmatch(text[s.end : following.start]):
         after = following.end
-    if cues.starts_with("announcer_after", text[after : after + 30]) and not regex.match(r"\s*\(", text[after:]):
+    if cues.starts_with("announcer_after", text[after : after + 30]) and not _OPENING_BRACKET.match(text[after:]):
         return _as(s, "announcer")
     if s.type in ("department", "ministry") and cues.ends_with("announcer_before", text[max(0, s.start - 40) : s.start]):
         return _as(s, "announcer")
@@ -256,7 +265,7 @@ def _is_reference(text: str, named: list[SubjectMention], i: int) -> bool:
         i -= 1
         start = named[i].start
     before = text[max(0, start - 30) : start]
-    before = regex.sub(r"(?:(?:tỉnh|thành\s+phố|TP\.?|huyện|thị\s+xã)\s+)$", "", before, flags=regex.I)
+    before = _UNIT_WORD_AT_END.sub("", before)
     return cues.ends_with("reference", before)
 
 
@@ -290,4 +299,4 @@ def _year_role(text: str, start: int) -> str:
 
 
 def _drop_year_word(before: str) -> str:
-    return regex.sub(r"\s*năm\s*$", " ", before, flags=regex.I)
+    return _YEAR_WORD_AT_END.sub(" ", before)

@@ -23,6 +23,13 @@ from .mentions import YEAR_AFTER_INDEX as _YEAR_AFTER_INDEX
 from .statement import Statement
 from .view import PageView
 
+# Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
+_UNIT_PREFIX = regex.compile(r"^(?:tỉnh|thành\s+phố|tp\.?|huyện|thị\s+xã|tx\.?|quận|thị\s+trấn)\s+", regex.I)
+_YEAR_IN_CAPTION = regex.compile(r"năm\s+((?:19|20)\d{2})(?![\d/])", regex.I)
+_YEAR_ONLY = regex.compile(r"(?:19|20)\d{2}")
+_TWO_LETTERS = regex.compile(r"\p{L}{2}")
+_COMPARED_WITH = regex.compile(r"so\s+với", regex.I)
+
 
 @dataclass
 class TableContext:
@@ -41,7 +48,7 @@ def _gazetteer_mentions(view: PageView) -> list[Mention]:
 
 def _strip_prefix(name: str) -> str:
     """A subject's name without "Tỉnh", "Thành phố", "Huyện"... ("Thành phố Đà Lạt" -> "Đà Lạt")."""
-    return regex.sub(r"^(?:tỉnh|thành\s+phố|tp\.?|huyện|thị\s+xã|tx\.?|quận|thị\s+trấn)\s+", "", name.strip(), flags=regex.I)
+    return _UNIT_PREFIX.sub("", name.strip())
 
 
 def _caption_year(text: str, table: Table, head_start: int) -> int | None:
@@ -57,7 +64,7 @@ def _caption_year(text: str, table: Table, head_start: int) -> int | None:
         compact = "".join(line.split()).lower()
         if not compact or "\t" in line or any(compact in label for label in labels) or sum(label in compact for label in labels) >= 2:
             continue
-        years = {int(y) for y in regex.findall(r"năm\s+((?:19|20)\d{2})(?![\d/])", line, regex.I)}
+        years = {int(y) for y in _YEAR_IN_CAPTION.findall(line)}
         return years.pop() if len(years) == 1 else None
     return None
 
@@ -105,7 +112,7 @@ def table_statements(
                 header_index = [Mention("index", named[0].key, table_start, table_start)]
         # A year heading a value column ("2022", "Xếp hạng 2023"); not the base of a change.
         column_year = [int(m.group()) if roles[c] in ("score", "rank") and (m := YEAR_LABEL.search(label.text))
-                       and not regex.search(r"so\s+với", label.text, regex.I) else None
+                       and not _COMPARED_WITH.search(label.text) else None
                        for c, label in enumerate(table.header)]
         indicator = (header_index or caption or [None])[-1]
         caption_year = None
@@ -135,9 +142,9 @@ def table_statements(
             cells = dict(zip(roles, row))
             average = _average_row(row)
             year_cell = cells.get("year")
-            year = int(year_cell.text) if year_cell and regex.fullmatch(r"(?:19|20)\d{2}", year_cell.text.strip()) else caption_year
+            year = int(year_cell.text) if year_cell and _YEAR_ONLY.fullmatch(year_cell.text.strip()) else caption_year
             subject_cell = cells.get("subject")
-            if subject_cell is not None and not regex.search(r"\p{L}{2}", subject_cell.text):
+            if subject_cell is not None and not _TWO_LETTERS.search(subject_cell.text):
                 subject_cell = None  # a value where the header promised a name
             subject = by_province.get(subject_cell.start, _strip_prefix(subject_cell.text)) if subject_cell else main_subject
             row_inferred = [] if subject_cell else ["subject"]

@@ -22,6 +22,8 @@ demo: $(STAMP)
 	$(BIN)/python cli.py extract $(SAMPLE) --include-text
 
 test: $(STAMP) $(FONT) $(TESSERACT) $(VIE)
+	$(BIN)/ruff check extractor cli.py tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 setup: $(STAMP) $(FONT) $(TESSERACT) $(VIE)

@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, load
-from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
 from extractor.evaluate import evaluate
-from extractor.pipeline import extract_files
 from extractor.loaders.pdf_tables import TABLE_MODES
-from extractor.rulebook import PATTERNS_DIR
+from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
+from extractor.pipeline import extract_files
 from extractor.records import Extraction
+from extractor.rulebook import PATTERNS_DIR
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_READ = 0, 1, 2
 
@@ -45,6 +45,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             failed += 1
             _error(outcome.error)
             continue
+        assert outcome.extraction is not None  # no error: an extraction
         extractions.append(outcome.extraction)
         if not args.quiet:
             for warning in outcome.extraction.warnings:
@@ -159,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument(
         "--tables", choices=TABLE_MODES, default="auto",
-        help="how PDF tables are read: auto (every ruled page, from PDFium's drawing: fast), pdfplumber (the same pages read by pdfplumber itself: slow, to cross-check), or off",
+        help="how PDF tables are read: auto (every ruled page, from PDFium's drawing: fast), "
+        "pdfplumber (the same pages read by pdfplumber itself: slow, to cross-check), or off",
     )
     extract.set_defaults(run=cmd_extract)
 
@@ -169,7 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     text.set_defaults(run=cmd_text)
 
     evaluation = commands.add_parser("eval", help="precision and recall against gold annotations")
-    evaluation.add_argument("paths", nargs="+", metavar="PATH", help="folders of gold files, gold files, documents with gold beside them, or a folder with gold/*.json in the GOLD-SPEC format (../shared/reference)")
+    evaluation.add_argument(
+        "paths", nargs="+", metavar="PATH",
+        help="folders of gold files, gold files, documents with gold beside them, "
+        "or a folder with gold/*.json in the GOLD-SPEC format (../shared/reference)",
+    )
     evaluation.add_argument("--show-errors", action="store_true", help="list misses and false hits with their sentence")
     evaluation.add_argument("--format", choices=("text", "json"), default="text", help="text table (default) or JSON")
     evaluation.add_argument("--patterns", metavar="DIR", default=str(PATTERNS_DIR), help="folder of pattern files to use")

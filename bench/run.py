@@ -116,11 +116,11 @@ def bench_tables() -> dict:
         tabled = sum(1 for p in load(path).pages if p.layout_tables)
         long = pages > 20
         runs = 1 if long else 5
-        off = median_seconds(lambda: load(path, tables="off"), runs=runs)
-        auto = median_seconds(lambda: load(path), runs=runs)
-        plumber = once_seconds(lambda: load(path, tables="pdfplumber")) if long else median_seconds(lambda: load(path, tables="pdfplumber"))
-        extract_off = median_seconds(lambda: extract_file(path, tables="off"), runs=runs)
-        extract_auto = median_seconds(lambda: extract_file(path), runs=runs)
+        off = median_seconds(lambda path=path: load(path, tables="off"), runs=runs)
+        auto = median_seconds(lambda path=path: load(path), runs=runs)
+        plumber = (once_seconds if long else median_seconds)(lambda path=path: load(path, tables="pdfplumber"))
+        extract_off = median_seconds(lambda path=path: extract_file(path, tables="off"), runs=runs)
+        extract_auto = median_seconds(lambda path=path: extract_file(path), runs=runs)
         rows.append({
             "file": path.name, "pages": pages, "pages_with_tables": tabled,
             "load_ms_per_page": {"off": round(1000 * off / pages, 1), "auto": round(1000 * auto / pages, 1),

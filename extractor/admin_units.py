@@ -30,7 +30,7 @@ from .errors import ExtractorError
 from .gazetteer import canonical_subject, provinces
 from .normalize import normalize
 
-__all__ = ["AdminUnitsError", "District", "districts_named", "district_in", "coverage", "check"]
+__all__ = ["AdminUnitsError", "District", "check", "coverage", "district_in", "districts_named"]
 
 PACKAGE = "vietnamadminunits"
 LEGACY_FILE = "parser_legacy.json"  # the 63 provinces and their 696 districts (before 7/2025)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .normalize import LineBreak, NormalizedText, normalize
 from .tables import Table, find_tables, locate_table

@@ -26,8 +26,16 @@ from typing import Any
 from .gazetteer import canonical_subject
 from .gold import KEY_FIELDS, METRIC_VALUES, REPO, SHARED, Gold, GoldMetric, gold_files, is_shared, load_gold
 from .gold_spec import (
-    SpecGold, SpecMetric, is_spec_file, is_spec_folder, is_word_rank, load_spec, match_records, metric_matches,
-    scored_metrics, spec_gold_files,
+    SpecGold,
+    SpecMetric,
+    is_spec_file,
+    is_spec_folder,
+    is_word_rank,
+    load_spec,
+    match_records,
+    metric_matches,
+    scored_metrics,
+    spec_gold_files,
 )
 from .pipeline import extract_file
 from .records import Extraction, Metric, Record

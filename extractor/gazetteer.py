@@ -22,10 +22,9 @@ from typing import Literal
 
 import regex
 import yaml
-
-from .datafile import read_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .datafile import read_yaml
 from .errors import ExtractorError
 from .normalize import normalize
 

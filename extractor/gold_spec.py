@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .gold import SUFFIX, GoldError
-from .records import Metric, Record
+from .records import DateRecord, LegalRefRecord, Metric, PeriodRecord, Record
 
 GOLD_FOLDER = "gold"
 # A GOLD-SPEC list and the kind of record it holds.
@@ -259,11 +259,11 @@ def _scored(record: Record, with_counts: bool) -> bool:
         return False
     if kind == "rank":
         return not is_word_rank(record)
-    if kind == "legal_ref":
-        return bool(record.symbol) and _has_code(canonical_symbol(record.symbol))
-    if kind == "date":
+    if isinstance(record, LegalRefRecord):
+        return record.symbol is not None and bool(record.symbol) and _has_code(canonical_symbol(record.symbol))
+    if isinstance(record, DateRecord):
         return isinstance(record.value, str) and len(record.value) == 10 and record.value[4] == "-"
-    if kind == "period":
+    if isinstance(record, PeriodRecord):
         return record.end_year is not None  # "đến nay" is not scored
     return True
 

@@ -46,8 +46,19 @@ import regex
 
 from .datafile import read_yaml
 
-__all__ = ["Encoding", "NAMES", "Conversion", "detect_legacy", "to_unicode", "convert", "convert_layer", "convert_page",
-           "decode_bytes", "encode_legacy", "is_syllable"]
+__all__ = [
+    "NAMES",
+    "Conversion",
+    "Encoding",
+    "convert",
+    "convert_layer",
+    "convert_page",
+    "decode_bytes",
+    "detect_legacy",
+    "encode_legacy",
+    "is_syllable",
+    "to_unicode",
+]
 
 TABLES = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers" / "legacy_encodings.yaml"
 Encoding = Literal["tcvn3", "vni"]
@@ -167,9 +178,9 @@ def _tcvn3_byte(text: str, i: int, t: _Tables) -> int | None:
     byte = _byte(char)
     if byte in t.tcvn3:
         return byte
-    if byte in t.tcvn3_capitals:  # 0x80-0x9F are punctuation unless between two letters
-        if byte >= 0xA0 or (0 < i < len(text) - 1 and _is_letter(text[i - 1], t) and _is_letter(text[i + 1], t)):
-            return byte
+    # 0x80-0x9F are punctuation unless between two letters
+    if byte in t.tcvn3_capitals and (byte >= 0xA0 or (0 < i < len(text) - 1 and _is_letter(text[i - 1], t) and _is_letter(text[i + 1], t))):
+        return byte
     return None
 
 
@@ -232,9 +243,9 @@ def detect_legacy(text: str) -> Encoding | None:
                 continue  # unchanged, too short to tell, an abbreviation, or a syllable as it stands
             changed += 1
             valid += is_syllable(converted)
-        if valid >= 2 and valid >= 0.75 * changed and valid >= 0.05 * len(words) and unicode_words <= 0.05 * valid:
-            if best is None or valid > best[0]:
-                best = (valid, encoding)
+        plausible = valid >= 2 and valid >= 0.75 * changed and valid >= 0.05 * len(words) and unicode_words <= 0.05 * valid
+        if plausible and (best is None or valid > best[0]):
+            best = (valid, encoding)
     return best[1] if best else None
 
 
@@ -310,33 +321,51 @@ def _restore_case(text: str, chars: list[str], converted: list[bool], caseless: 
     holds such a word ("Hµ NéI"; runs end at a line break or a gap of 2+ spaces, which
     parts the columns of a letterhead), and at a sentence start. "Sè: 125" stays "Số".
     TCVN3 keeps lengths, so ``text[i]`` is where ``chars[i]`` came from."""
+    letters = _Letters(text, chars, converted, caseless)
+    word = _word()
+    for run in _RUN.finditer(text):
+        _restore_run(letters, run.span(), [m.span() for m in word.finditer(text, run.start(), run.end())])
 
-    def cases(start: int, end: int) -> tuple[int, int]:
+
+# A run of words: up to a line break or a gap of two spaces or more.
+_RUN = regex.compile(r"[^\n\r\t]+?(?=[ ]{2,}|[\n\r\t]|$)")
+
+
+@dataclass
+class _Letters:
+    """Converted text being given its capitals back, beside the text it came from."""
+
+    text: str
+    chars: list[str]
+    converted: list[bool]
+    caseless: list[bool]
+
+    def cases(self, start: int, end: int) -> tuple[int, int]:
+        """Capitals and small letters among text[start:end] as far as they are known."""
         upper = lower = 0
         for i in range(start, end):
-            if "A" <= text[i] <= "Z" or (converted[i] and not caseless[i] and chars[i] != chars[i].lower()):
+            if "A" <= self.text[i] <= "Z" or (self.converted[i] and not self.caseless[i] and self.chars[i] != self.chars[i].lower()):
                 upper += 1
-            elif "a" <= text[i] <= "z":
+            elif "a" <= self.text[i] <= "z":
                 lower += 1
         return upper, lower
 
-    def capitalize(start: int, end: int) -> None:
+    def capitalize(self, start: int, end: int) -> None:
         for i in range(start, end):
-            if converted[i]:
-                chars[i] = chars[i].upper()
+            if self.converted[i]:
+                self.chars[i] = self.chars[i].upper()
 
-    word = _word()
-    for run in regex.finditer(r"[^\n\r\t]+?(?=[ ]{2,}|[\n\r\t]|$)", text):
-        words = [m.span() for m in word.finditer(text, run.start(), run.end())]
-        capital_word = any(any(caseless[s:e]) and _is_capitals(*cases(s, e)) for s, e in words)
-        if capital_word and cases(*run.span())[1] == 0:
-            capitalize(*run.span())
-            continue
-        for start, end in words:
-            if _is_capitals(*cases(start, end)):
-                capitalize(start, end)
-            elif caseless[start] and _sentence_starts_at(text, start):
-                chars[start] = chars[start].upper()
+
+def _restore_run(letters: _Letters, run: tuple[int, int], words: list[tuple[int, int]]) -> None:
+    capital_word = any(any(letters.caseless[s:e]) and _is_capitals(*letters.cases(s, e)) for s, e in words)
+    if capital_word and letters.cases(*run)[1] == 0:
+        letters.capitalize(*run)
+        return
+    for start, end in words:
+        if _is_capitals(*letters.cases(start, end)):
+            letters.capitalize(start, end)
+        elif letters.caseless[start] and _sentence_starts_at(letters.text, start):
+            letters.chars[start] = letters.chars[start].upper()
 
 
 def _is_capitals(upper: int, lower: int) -> bool:

@@ -31,7 +31,7 @@ from typing import Literal
 
 import regex
 
-__all__ = ["LineBreak", "NormalizedText", "normalize", "fold_tone_marks"]
+__all__ = ["LineBreak", "NormalizedText", "fold_tone_marks", "normalize"]
 
 # What a loader that knows the layout (a PDF page) says about a line break, keyed by the
 # raw offset of the break: "wrap" joins the lines, "paragraph" separates them with a

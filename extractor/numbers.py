@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import regex
 
-__all__ = ["parse_number", "parse_number_words", "parse_quantity", "MAGNITUDES", "NUMBER_WORD", "NUMBER_SYLLABLE"]
+__all__ = ["MAGNITUDES", "NUMBER_SYLLABLE", "NUMBER_WORD", "parse_number", "parse_number_words", "parse_quantity"]
 
 _DIGITS = regex.compile(r"[+-]?\d+(?:[.,\s]\d+)*")
 

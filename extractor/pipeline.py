@@ -7,14 +7,15 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, cast
 
 from .document import Document, Page
 from .errors import ExtractorError, InputError
 from .loaders import load
 from .metrics import PageView, assemble_views
 from .recognize import recognize_page
-from .rulebook import PATTERNS_DIR
 from .records import Extraction, PageText, Source
+from .rulebook import PATTERNS_DIR
 
 
 def extract_document(document: Document, *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
@@ -43,7 +44,7 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
         source=Source(
             path=document.path,
             sha256=document.sha256,
-            format=document.format,
+            format=cast(Literal["pdf", "html", "docx", "txt"], document.format),
             pages=len(document.pages),
             ocr_pages=document.ocr_pages,
             encoding=document.encoding,
@@ -115,6 +116,6 @@ def extract_files(
             yield Outcome(path, error=str(error))
         except (ExtractorError, KeyboardInterrupt, MemoryError):
             raise  # not about this file (a broken pattern file, say): stop the batch
-        except Exception as error:  # noqa: BLE001 - reported, and the batch goes on
+        except Exception as error:
             detail = " ".join(str(error).split()) or "no message"
             yield Outcome(path, error=f"{path}: internal error ({type(error).__name__}: {detail}); please report it")

@@ -96,35 +96,40 @@ def find_candidates(text: str, rules: tuple[Rule, ...]) -> tuple[list[Candidate]
     for rule in sorted(rules, key=lambda r: r.unit_from_tags):
         if rule.unit_from_tags and taken is None:
             taken = _Taken(candidates)  # every other rule has run: what they found is fixed
-        build = KINDS[rule.kind].build
         try:
             for match in rule_matches(rule, places, MATCH_TIMEOUT_S):
-                start, end = match.span()
-                while start < end and text[start].isspace():
-                    start += 1
-                while end > start and text[end - 1].isspace():
-                    end -= 1
-                if start == end or _vetoed(rule, text, start, end):
-                    continue
-                if taken is not None and taken.overlaps(start, end):
-                    continue
-                try:
-                    fields = build(match, text)
-                except ValueError:  # words that look like a number but do not make one ("Vĩnh Linh huyện")
-                    continue
-                if fields is None:
-                    continue
-                if rule.unit_from_tags:
-                    noun = noun_after(text, end)
-                    if noun is None:
-                        continue
-                    end, fields = noun[1], {**fields, "unit": text[noun[0] : noun[1]]}
-                candidates.append(Candidate(rule, start, end, fields))
-                if taken is not None:
-                    taken.add(start, end)
+                candidate = _candidate(rule, match, text, taken)
+                if candidate is not None:
+                    candidates.append(candidate)
+                    if taken is not None:
+                        taken.add(candidate.start, candidate.end)
         except TimeoutError:
             warnings.append(f"rule {rule.id} ran out of time ({MATCH_TIMEOUT_S} s); its matches on this page were skipped")
     return candidates, warnings
+
+
+def _candidate(rule: Rule, match: regex.Match[str], text: str, taken: _Taken | None) -> Candidate | None:
+    """A match as a candidate, spaces trimmed, if no veto, other rule or failed parse
+    stands against it; a counted noun found by its tags for the rules that need one."""
+    start, end = match.span()
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end or _vetoed(rule, text, start, end) or (taken is not None and taken.overlaps(start, end)):
+        return None
+    try:
+        fields = KINDS[rule.kind].build(match, text)
+    except ValueError:  # words that look like a number but do not make one ("Vĩnh Linh huyện")
+        return None
+    if fields is None:
+        return None
+    if rule.unit_from_tags:
+        noun = noun_after(text, end)
+        if noun is None:
+            return None
+        end, fields = noun[1], {**fields, "unit": text[noun[0] : noun[1]]}
+    return Candidate(rule, start, end, fields)
 
 
 class _Taken:

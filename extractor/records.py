@@ -9,11 +9,11 @@ score, a percentage or a sum of đồng needs).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION: Literal["2"] = "2"
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -31,7 +31,7 @@ def _decimal_to_json(value: Decimal) -> int | float:
     return as_float
 
 
-Number = Annotated[Decimal, PlainSerializer(_decimal_to_json, return_type=Union[int, float], when_used="json")]
+Number = Annotated[Decimal, PlainSerializer(_decimal_to_json, return_type=int | float, when_used="json")]
 Approx = Literal["gt", "ge", "lt", "le", "about"]
 
 
@@ -148,19 +148,8 @@ class LegalRefRecord(RecordBase):
 
 
 Record = Annotated[
-    Union[
-        CountRecord,
-        PercentRecord,
-        ScoreRecord,
-        ScoreChangeRecord,
-        RankRecord,
-        RankChangeRecord,
-        RatioRecord,
-        MoneyRecord,
-        DateRecord,
-        PeriodRecord,
-        LegalRefRecord,
-    ],
+    CountRecord | PercentRecord | ScoreRecord | ScoreChangeRecord | RankRecord | RankChangeRecord | RatioRecord | MoneyRecord
+    | DateRecord | PeriodRecord | LegalRefRecord,
     Field(discriminator="kind"),
 ]
 RECORD_KINDS = (

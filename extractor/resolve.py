@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-
 # (outer kind, inner kind): an inner record wholly inside an outer one is kept as well.
 NESTING = frozenset({("legal_ref", "date")})
 
 
 class _Span(Protocol):
-    start: int
-    end: int
-    kind: str
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
 
     @property
     def priority(self) -> tuple[int, ...]: ...

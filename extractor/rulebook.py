@@ -18,10 +18,9 @@ from typing import Any
 
 import regex
 import yaml
-
-from .datafile import read_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .datafile import read_yaml
 from .errors import ExtractorError
 from .kinds import KINDS
 from .numbers import NUMBER_SYLLABLE, NUMBER_WORD
@@ -164,6 +163,21 @@ def _expand(source: str, definitions: dict[str, str], where: str) -> str:
     raise PatternError(f"{where}: definitions nest too deep (a cycle?)")
 
 
+_OPEN_COUNT = regex.compile(r"\{(\d*),\}")  # "{2,}": a repeat without an upper bound
+
+
+def _after_class(pattern: str, i: int) -> int:
+    """Where the character class opening at ``pattern[i]`` ("[", "[^]...]") ends, plus one."""
+    j = i + 1
+    if j < len(pattern) and pattern[j] == "^":
+        j += 1
+    if j < len(pattern) and pattern[j] == "]":
+        j += 1
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
 def nested_unbounded_repetition(pattern: str) -> bool:
     """Whether a group holding an unbounded repeat is itself repeated without bound.
 
@@ -185,14 +199,7 @@ def nested_unbounded_repetition(pattern: str) -> bool:
             closed_unbounded = False
             continue
         if ch == "[":
-            j = i + 1
-            if j < len(pattern) and pattern[j] == "^":
-                j += 1
-            if j < len(pattern) and pattern[j] == "]":
-                j += 1
-            while j < len(pattern) and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
+            i = _after_class(pattern, i)
             closed_unbounded = False
             continue
         if ch == "(":
@@ -203,11 +210,8 @@ def nested_unbounded_repetition(pattern: str) -> bool:
                 stack[-1] = True
             i += 1
             continue
-        elif ch in "*+":
-            unbounded_here = True
-        elif ch == "{":
-            m = regex.match(r"\{(\d*),\}", pattern[i:])
-            unbounded_here = bool(m)
+        else:
+            unbounded_here = ch in "*+" or (ch == "{" and bool(_OPEN_COUNT.match(pattern, i)))
         if unbounded_here:
             if closed_unbounded:
                 return True

@@ -45,8 +45,8 @@ __all__ = [
     "Sentence",
     "Token",
     "segment",
-    "spacy_vocab",
     "sentences_of",
+    "spacy_vocab",
     "split_sentences",
     "tag",
     "to_spacy_doc",
@@ -223,7 +223,7 @@ def to_spacy_doc(text: str, segmentation: Segmentation | None = None) -> Doc:
     sentence_starts = {sentence.start for sentence in segmentation.sentences}
     words: list[str] = []
     spaces: list[bool] = []
-    sent_starts: list[bool] = []
+    sent_starts: list[bool | int | None] = []  # what spaCy's Doc takes
 
     def add_gap(gap: str) -> None:
         if words and gap.startswith(" "):
@@ -320,7 +320,8 @@ def _sentence_splitter() -> Callable[[str], list[str]]:
     assert module_spec is not None and module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    return module.sent_tokenize  # type: ignore[no-any-return]
+    splitter: Callable[[str], list[str]] = module.sent_tokenize
+    return splitter
 
 
 @cache

@@ -105,7 +105,8 @@ def _province_identity(p: Province, marked: str | None, when: When) -> tuple[Ide
     warning = None
     if by_total and (marked or by_time) and by_total != (marked or by_time):
         said = f"marked {'(cũ)' if marked == 'before' else '(mới)'}" if marked else f"of {when.period or when.year}"
-        warning = f"{p.name}: a rank out of {when.rank_total} but a result {said}: the ranking of {'63' if by_total == 'before' else '34'} provinces is taken"
+        ranking = "63" if by_total == "before" else "34"
+        warning = f"{p.name}: a rank out of {when.rank_total} but a result {said}: the ranking of {ranking} provinces is taken"
         era = by_total
     absorbed = p.to_2025 != p.name_in(2025)
     if absorbed and era == "after":

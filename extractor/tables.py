@@ -9,12 +9,11 @@ text as usual, and each row can become a metric.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import regex
-
 from pydantic import TypeAdapter
 
 from .gazetteer import find_mentions
@@ -309,8 +308,11 @@ def is_header_row(row: list[str | None]) -> bool:
     """Whether a table's first row names its columns: at least half of them filled, with
     short labels that are words rather than values.
 
-    >>> is_header_row(["STT", "Tên văn bản", "Hiệu lực", "Ghi chú"]), is_header_row(["", "", "Thông tư số 33/2017/TT-BTNMT ngày 29/9/2017 của Bộ Tài nguyên và Môi trường quy định chi tiết", "Hiệu lực thi hành từ ngày 05/12/2017"])
-    (True, False)
+    >>> is_header_row(["STT", "Tên văn bản", "Hiệu lực", "Ghi chú"])
+    True
+    >>> is_header_row(["", "", "Thông tư số 33/2017/TT-BTNMT ngày 29/9/2017 của Bộ Tài nguyên và Môi trường quy định chi tiết",
+    ...                "Hiệu lực thi hành từ ngày 05/12/2017"])
+    False
     """
     filled = [c for c in row if c and c.strip()]
     if len(filled) < max(2, len(row) / 2) or any(len(c.split()) > _LABEL_WORDS for c in filled):
@@ -325,10 +327,16 @@ def _cell_pattern(text: str) -> regex.Pattern[str] | None:
     return regex.compile(r"\s*".join(regex.escape(w) for w in words) if len(words) == 1 else r"\s+".join(regex.escape(w) for w in words))
 
 
+def _cell_text(cell: object) -> str | None:
+    """A cell's text: the cell itself when it is a string, else its ``text``."""
+    text = cell if isinstance(cell, str) or cell is None else getattr(cell, "text", None)
+    return text if isinstance(text, str) else None
+
+
 def _placed(normalized: NormalizedText | None, cell: object, text: str) -> tuple[int, int] | None:
     """Where a cell read with character positions (a PDF grid cell: one raw span) lies
     in the normalized text, when its text there is the cell's text."""
-    spans = getattr(cell, "spans", ())
+    spans: Sequence[tuple[int, int]] = getattr(cell, "spans", ())
     if normalized is None or len(spans) != 1:
         return None
     start, end = normalized.span_from_raw(*spans[0])
@@ -353,7 +361,7 @@ def locate_table(
     """
     normalized = page_text if isinstance(page_text, NormalizedText) else None
     text = page_text.text if isinstance(page_text, NormalizedText) else page_text
-    texts = [[normalize(t).text if t else t for t in (getattr(c, "text", c) for c in row)] for row in rows]
+    texts: list[list[str | None]] = [[normalize(t).text if t else t for t in (_cell_text(c) for c in row)] for row in rows]
     width = max(len(row) for row in texts)
     continued = False
     if is_header_row(texts[0]):

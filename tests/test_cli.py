@@ -86,7 +86,7 @@ def test_some_bad_inputs_still_write_the_good_ones_with_exit_1(capsys, tmp_path:
 
 def test_no_readable_input_exits_2_and_prints_nothing(capsys, tmp_path: Path) -> None:
     out_file = tmp_path / "out.json"
-    code, out, err = run(capsys, "extract", str(tmp_path / "a.txt"), "-o", str(out_file))
+    code, out, _ = run(capsys, "extract", str(tmp_path / "a.txt"), "-o", str(out_file))
     assert (code, out) == (2, "")
     assert not out_file.exists()
 

@@ -23,7 +23,14 @@ import pytest
 from conftest import CORPUS
 from extractor.bulk import DATABASE, export, run_bulk
 from extractor.bulk.dataset import (
-    METRIC_FIELDS, DatasetError, dataset_ids, metric_of, metric_row, open_dataset, save, subject_row,
+    METRIC_FIELDS,
+    DatasetError,
+    dataset_ids,
+    metric_of,
+    metric_row,
+    open_dataset,
+    save,
+    subject_row,
 )
 from extractor.bulk.export import METRIC_CSV
 from extractor.bulk.process import DocumentResult, text_sha256
@@ -197,7 +204,7 @@ def test_metric_ids_are_unique_over_the_dataset(tmp_path: Path) -> None:
 
 
 def test_a_metric_reads_back_as_extract_printed_it(tmp_path: Path) -> None:
-    assert set(METRIC_FIELDS) == set(Metric.model_fields) and METRIC_FIELDS == tuple(Metric.model_fields)
+    assert set(METRIC_FIELDS) == set(Metric.model_fields) and tuple(Metric.model_fields) == METRIC_FIELDS
     inferred_from = [{"field": "year", "source": "title", "page": 1, "start": 3, "end": 7, "surface": "2025"}]
     full = metric("INDEX_766", "province:Gia Lai (mới)", 2025, period="2025-10", score=87.2, unit="điểm", score_change=0.68,
                   rank=5, rank_total=34, rank_change=1, compared_to="2025-09", province_2025="Gia Lai", inferred=["year"],

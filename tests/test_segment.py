@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import extractor
+from conftest import REPO
 from extractor import segment as segment_module
 from extractor.segment import Segmentation, Sentence, Token, segment, split_sentences, to_spacy_doc, tokenize
-from conftest import REPO
 
 PAR_SENTENCE = (
     "Năm 2019 Chỉ số cải cách hành chính Par-Index của tỉnh đạt 81,42 điểm tăng 4,42 điểm "

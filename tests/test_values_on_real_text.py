@@ -66,7 +66,7 @@ def test_press_release_gives_exactly_the_values_a_reader_finds(press_release: Pa
 def test_press_release_records_point_at_their_sentence(press_release: Path) -> None:
     result = extract_file(press_release)
     text = load(press_release).pages[0].text
-    par = [r for r in result.records if r.kind == "rank" and r.rank == 22][0]
+    par = next(r for r in result.records if r.kind == "rank" and r.rank == 22)
     assert par.surface == "xếp hạng thứ 22/63"
     assert par.sentence.startswith("Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh (PAPI) năm 2019 đạt 43,73 điểm")
     assert par.sentence in text and text[par.start : par.end] == par.surface

@@ -20,6 +20,16 @@ from .walk import DOCUMENT_SUFFIXES
 SUFFIXES_TEXT = ", ".join(f"*{suffix}" for suffix in sorted(DOCUMENT_SUFFIXES))
 
 __all__ = [
-    "DATABASE", "DEFAULT_TIMEOUT_S", "DOCUMENT_SUFFIXES", "DatasetError", "DocumentResult", "SUFFIXES_TEXT", "Summary",
-    "describe", "export", "extractor_version", "process", "run_bulk",
+    "DATABASE",
+    "DEFAULT_TIMEOUT_S",
+    "DOCUMENT_SUFFIXES",
+    "SUFFIXES_TEXT",
+    "DatasetError",
+    "DocumentResult",
+    "Summary",
+    "describe",
+    "export",
+    "extractor_version",
+    "process",
+    "run_bulk",
 ]

@@ -50,7 +50,7 @@ from typing import Any
 from .. import segment
 from ..errors import ExtractorError
 from ..rulebook import PATTERNS_DIR
-from .process import DocumentResult, failed, process
+from .process import failed, process
 
 MAX_TASKS_PER_WORKER = 500
 # A worker must be ready (imports and models loaded) within this, or the file's time limit if longer.
@@ -126,7 +126,7 @@ def warm_up(patterns: Path = PATTERNS_DIR) -> None:
     try:  # models the sample may not need: the word segmenter and the part-of-speech tagger
         segment.tokenize(_WARM_UP_TEXT)
         segment.tag(_WARM_UP_TEXT)
-    except Exception:  # noqa: BLE001 - warming up is an optimization; a document will say what is wrong
+    except Exception:
         pass
 
 
@@ -197,7 +197,7 @@ def _seconds(value: float) -> str:
 
 
 class _Worker:
-    def __init__(self, context: multiprocessing.context.BaseContext, patterns: Path, hooks: dict[str, str],
+    def __init__(self, context: Any, patterns: Path, hooks: dict[str, str],  # a multiprocessing context
                  work: Callable[..., Any]) -> None:
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(target=_worker_main, args=(child, str(patterns), hooks, work), daemon=True)

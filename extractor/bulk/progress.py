@@ -18,7 +18,7 @@ def _duration(seconds: float) -> str:
     >>> _duration(5), _duration(75), _duration(3725)
     ('5s', '1m15s', '1h02m')
     """
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:

@@ -169,7 +169,7 @@ def run_bulk(
 def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
          force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path) -> None:
     paths_of: dict[str, list[str]] = {}
-    unreadable: list[tuple[str, None, str]] = []
+    unreadable: list[tuple[str, str | None, str | None]] = []
     for path in files:
         sha256, error = _sha256(path)
         if sha256 is None:
@@ -188,7 +188,8 @@ def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int
 
     to_do = [sha for sha in paths_of if not done(sha)]
     summary.skipped = len(paths_of) - len(to_do)
-    dataset.link_paths(conn, [(p, sha, None) for sha in paths_of if done(sha) for p in paths_of[sha]] + unreadable)
+    known_paths: list[tuple[str, str | None, str | None]] = [(p, sha, None) for sha in paths_of if done(sha) for p in paths_of[sha]]
+    dataset.link_paths(conn, known_paths + unreadable)
 
     summary.workers = min(workers, len(to_do)) if to_do else 0
     duplicates = len(files) - len(paths_of) - len(unreadable)

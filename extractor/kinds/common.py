@@ -31,6 +31,14 @@ def group(match: regex.Match[str], name: str) -> str | None:
     return value if value else None
 
 
+def required(match: regex.Match[str], name: str) -> str:
+    """The text of a group the rule must have matched; ValueError (no record) when it did not."""
+    value = group(match, name)
+    if value is None:
+        raise ValueError(f"{match.re.pattern[:40]}...: no group {name!r} in the match")
+    return value
+
+
 def quantity(match: regex.Match[str], name: str, magnitude: str = "magnitude", *, dot_decimal: bool | None = None) -> Decimal | None:
     """A number from group ``name`` (digits or words), times the magnitude group if any."""
     text = group(match, name)

@@ -10,7 +10,10 @@ FIELD_SOURCES = {"value": {"value"}, "unit": {"unit"}, "approx": {"approx"}}
 
 # Words before a number that make it something other than a count: an ordinal ("năm
 # thứ 3"), a ranking shorthand ("top 3 tỉnh"), a provision or a document number.
-_NOT_A_COUNT_AFTER = {"thứ", "top", "điều", "khoản", "điểm", "chương", "mục", "phần", "lục", "số", "năm", "tuần", "tháng", "quý", "mức", "độ", "cấp", "loại", "nhóm"}
+_NOT_A_COUNT_AFTER = {
+    "thứ", "top", "điều", "khoản", "điểm", "chương", "mục", "phần", "lục", "số", "năm", "tuần", "tháng", "quý", "mức", "độ",
+    "cấp", "loại", "nhóm",
+}
 
 
 def is_count_context(text: str, start: int) -> bool:

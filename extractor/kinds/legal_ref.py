@@ -14,7 +14,7 @@ from pathlib import Path
 import regex
 
 from ..datafile import read_yaml
-from .common import group
+from .common import group, required
 from .date import date_fields
 
 # Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
@@ -110,7 +110,8 @@ def _issued(match: regex.Match[str]) -> str | None:
     for suffix in ("", "_w"):
         year = group(match, f"issued_year{suffix}")
         if year:
-            fields = date_fields(int(group(match, f"issued_day{suffix}")), int(group(match, f"issued_month{suffix}")), int(year))
+            day, month = required(match, f"issued_day{suffix}"), required(match, f"issued_month{suffix}")
+            fields = date_fields(int(day), int(month), int(year))
             return fields["value"] if fields else None
     return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from .common import approx_code, group, int_group, ordinal_value
+from .common import approx_code, group, int_group, ordinal_value, required
 
 FIELD_SOURCES = {"rank": {"rank", "rank_word", "first"}, "total": {"total"}, "approx": {"approx"}}
 
@@ -13,9 +13,9 @@ def build(match: regex.Match[str], text: str) -> dict | None:
     if group(match, "first"):
         rank = 1
     elif group(match, "rank"):
-        rank = int(group(match, "rank"))
+        rank = int(required(match, "rank"))
     else:
-        rank = ordinal_value(group(match, "rank_word"))
+        rank = ordinal_value(required(match, "rank_word"))
     total = int_group(match, "total")
     if rank < 1 or (total is not None and rank > total):
         return None

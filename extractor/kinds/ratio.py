@@ -47,6 +47,6 @@ def is_ratio(numerator: Decimal, denominator: Decimal, before: list[str], noun_a
 def build(match: regex.Match[str], text: str) -> dict | None:
     numerator, denominator = quantity(match, "numerator"), quantity(match, "denominator")
     noun_after = bool(group(match, "noun")) or bool(_LETTER_AFTER.match(text[match.end() :]) and not _LINKING_WORD_AFTER.match(text[match.end() :]))
-    if not is_ratio(numerator, denominator, words_before(text, match.start()), noun_after):
+    if numerator is None or denominator is None or not is_ratio(numerator, denominator, words_before(text, match.start()), noun_after):
         return None
     return {"numerator": numerator, "denominator": denominator}

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import regex
 
-from .common import group
 from ..numbers import parse_number
+from .common import required
 
 FIELD_SOURCES = {"value": {"value"}, "unit": None}
 
@@ -28,7 +28,7 @@ def score_value(written: str) -> Decimal:
 
 
 def build(match: regex.Match[str], text: str) -> dict | None:
-    written = group(match, "value")
+    written = required(match, "value")
     if len(written) == 4 and written.isdigit() and 1900 <= int(written) <= 2100:
         return None  # "năm 2022 điểm số tăng": a year before the noun "điểm số"
     return {"value": score_value(written), "unit": "điểm"}

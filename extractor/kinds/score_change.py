@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from .common import group, int_group, sign
+from .common import group, int_group, required, sign
 from .score import score_value
 
 FIELD_SOURCES = {"value": {"value"}, "unit": {"unit"}, "compared_to": {"compared_to"}}
@@ -22,5 +22,5 @@ def change_unit(written: str | None) -> str | None:
 
 
 def build(match: regex.Match[str], text: str) -> dict | None:
-    value = score_value(group(match, "value")) * sign(match)
+    value = score_value(required(match, "value")) * sign(match)
     return {"value": value, "unit": change_unit(group(match, "unit")), "compared_to": int_group(match, "compared_to")}

@@ -9,18 +9,19 @@ from pathlib import Path
 
 from ..document import Document, Page
 from ..errors import InputError, UnsupportedFormatError
+from ..normalize import LineBreak
 from .base import Loaded
-from .sniff import DOCUMENT_FORMATS, format_from_suffix, looks_like_html, sniff
 from .docx import load_docx
 from .html import load_html
 from .pdf import load_pdf
+from .sniff import DOCUMENT_FORMATS, format_from_suffix, looks_like_html, sniff
 from .text import NotText, decode_text, load_txt
 
-__all__ = ["load", "load_bytes", "detect_format"]
+__all__ = ["detect_format", "load", "load_bytes"]
 
 # One loader per format that this version reads. A format in DOCUMENT_FORMATS without
 # an entry here is recognized and refused with a clear message until its loader lands.
-LOADERS: dict[str, Callable[[bytes, str], Loaded]] = {
+LOADERS: dict[str, Callable[..., Loaded]] = {  # (data, name) -> Loaded; PDF takes tables= too
     "txt": load_txt,
     "pdf": load_pdf,
     "html": load_html,
@@ -81,11 +82,11 @@ def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
     warnings = list(loaded.warnings)
     if named and named != detected:
         warnings.insert(0, f"the name says {named} but the content is {detected}; read as {detected}")
-    hints = loaded.line_breaks or [None] * len(loaded.pages)
-    tables = loaded.tables or [[] for _ in loaded.pages]
+    hints: list[dict[int, LineBreak] | None] = list(loaded.line_breaks) if loaded.line_breaks else [None] * len(loaded.pages)
+    page_tables = loaded.tables or [[] for _ in loaded.pages]
     pages = [
         Page.from_raw(number, raw, hint, layout_tables)
-        for number, (raw, hint, layout_tables) in enumerate(zip(loaded.pages, hints, tables), start=1)
+        for number, (raw, hint, layout_tables) in enumerate(zip(loaded.pages, hints, page_tables), start=1)
     ]
     return Document(
         path=name,

@@ -15,7 +15,7 @@ from ..errors import InputError
 from .base import Loaded
 
 
-def _blocks(document) -> Iterator[str]:  # noqa: ANN001 - python-docx's Document
+def _blocks(document) -> Iterator[str]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
@@ -42,7 +42,7 @@ def load_docx(data: bytes, name: str) -> Loaded:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as error:  # noqa: BLE001 - a damaged file is one bad input
+    except Exception as error:
         raise InputError(name, f"damaged DOCX ({type(error).__name__}: {' '.join(str(error).split())[:120]})") from None
     text = "\n".join(_blocks(document))
     if not text.strip():

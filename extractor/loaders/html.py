@@ -65,7 +65,7 @@ def load_html(data: bytes, name: str) -> Loaded:
         extracted = trafilatura.bare_extraction(
             html, include_tables=True, include_comments=False, include_images=False, with_metadata=True, favor_precision=True
         )
-    except Exception as error:  # noqa: BLE001 - a page that breaks the parser is one bad input
+    except Exception as error:
         raise InputError(name, f"HTML could not be parsed ({type(error).__name__})") from None
     fields = extracted.as_dict() if extracted is not None and hasattr(extracted, "as_dict") else (extracted or {})
     body = _tables_as_tabs(fields.get("text") or "")

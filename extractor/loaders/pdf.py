@@ -18,8 +18,8 @@ from ..legacy import convert_layer
 from ..normalize import LineBreak
 from . import ocr
 from .base import Loaded
-from .pdf_layout import LineBox, classify_breaks
 from .pdf_grid import RULING_PATHS, Grid, path_objects, read_grids, rebase
+from .pdf_layout import LineBox, classify_breaks
 from .pdf_tables import read_with_pdfplumber
 
 # PDFium marks a hyphen at a line break it removed with U+FFFE. Vietnamese does not
@@ -146,25 +146,12 @@ def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
 
     pages: list[str] = []
     line_breaks: list[dict[int, LineBreak]] = []
-    grids: list[list[Grid]] = []
+    grids: list[list[Any]] = []  # per page, its tables: Grids (cells that know their span) or rows of cell texts
     ruled: list[int] = []
     warnings: list[str] = []
     try:
         for index in range(len(document)):
-            number = index + 1
-            try:
-                text, hints, page_grids, page_ruled = _read_page(document, index, tables)
-            except pdfium.PdfiumError as error:
-                warnings.append(f"page {number} could not be read ({' '.join(str(error).split())})")
-                text, hints, page_grids, page_ruled = "", {}, [], False
-            converted = convert_layer(text)  # a ".VnTime" or VNI font's layer
-            if converted is not None:
-                conversion, legacy = converted
-                text, hints = conversion.text, {conversion.offset(at): hint for at, hint in hints.items()}
-                page_grids = rebase(page_grids, text, conversion.offset)
-                warnings.append(f"page {number}: text layer in {legacy}; converted to Unicode")
-            if not text.strip():
-                warnings.append(f"page {number} has no text layer")
+            text, hints, page_grids, page_ruled = _page_layer(document, index, tables, warnings)
             pages.append(text)
             line_breaks.append(hints)
             grids.append(page_grids)
@@ -186,3 +173,25 @@ def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
     if b"%%EOF" not in data[-2048:]:
         warnings.append(f"the file does not end with %%EOF and may be truncated; {len(pages)} page(s) were read")
     return Loaded(pages=pages, warnings=warnings, ocr_pages=ocr_pages, line_breaks=line_breaks, tables=grids)
+
+
+def _page_layer(document: Any, index: int, tables: str, warnings: list[str]) -> tuple[str, dict[int, LineBreak], list[Grid], bool]:
+    """A page's text layer, layout hints, ruled tables and whether it is ruled, its legacy
+    font converted; what went wrong goes to ``warnings``."""
+    import pypdfium2 as pdfium
+
+    number = index + 1
+    try:
+        text, hints, page_grids, page_ruled = _read_page(document, index, tables)
+    except pdfium.PdfiumError as error:
+        warnings.append(f"page {number} could not be read ({' '.join(str(error).split())})")
+        text, hints, page_grids, page_ruled = "", {}, [], False
+    converted = convert_layer(text)  # a ".VnTime" or VNI font's layer
+    if converted is not None:
+        conversion, legacy = converted
+        text, hints = conversion.text, {conversion.offset(at): hint for at, hint in hints.items()}
+        page_grids = rebase(page_grids, text, conversion.offset)
+        warnings.append(f"page {number}: text layer in {legacy}; converted to Unicode")
+    if not text.strip():
+        warnings.append(f"page {number} has no text layer")
+    return text, hints, page_grids, page_ruled

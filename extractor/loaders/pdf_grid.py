@@ -189,9 +189,9 @@ def read_grids(page: Any, textpage: Any, text: str, paths: list[Any] | None = No
         # belongs to the smallest cell around it.
         boxes = sorted(inside, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
         for index, x, y in centres:
-            for box in boxes:
-                if box[0] <= x < box[2] and box[1] <= y < box[3]:
-                    inside[box].append(index)
+            for smallest in boxes:
+                if smallest[0] <= x < smallest[2] and smallest[1] <= y < smallest[3]:
+                    inside[smallest].append(index)
                     break
         grid: Grid = []
         for row in rows:

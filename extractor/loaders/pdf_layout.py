@@ -9,6 +9,7 @@ facts become hints for :func:`extractor.normalize.normalize`.
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass
 
@@ -48,7 +49,7 @@ def classify_breaks(lines: list[LineBox]) -> dict[int, LineBreak]:
     """
     if len(lines) < 2:
         return {}
-    pitches = [a.bottom - b.bottom for a, b in zip(lines, lines[1:]) if a.bottom - b.bottom > 0]
+    pitches = [a.bottom - b.bottom for a, b in itertools.pairwise(lines) if a.bottom - b.bottom > 0]
     if not pitches:
         return {}
     # The tightest common pitch: where most paragraphs are one line long, the median
@@ -61,7 +62,7 @@ def classify_breaks(lines: list[LineBox]) -> dict[int, LineBreak]:
     right_margin = max(body_rights or [line.right for line in lines])
 
     hints: dict[int, LineBreak] = {}
-    for a, b in zip(lines, lines[1:]):
+    for a, b in itertools.pairwise(lines):
         pitch = a.bottom - b.bottom
         if pitch <= 0:  # the next line is beside or above: another column, no claim
             continue

@@ -17,7 +17,8 @@ _SUFFIX_FORMATS = {
 
 # Magic numbers of formats that are not documents we read, for a helpful error.
 _FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Microsoft Office file (.doc/.xls, OLE2); convert it to .docx, e.g. libreoffice --headless --convert-to docx FILE"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     "legacy Microsoft Office file (.doc/.xls, OLE2); convert it to .docx, e.g. libreoffice --headless --convert-to docx FILE"),
     (b"{\\rtf", "RTF document"),
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"\xff\xd8\xff", "JPEG image"),

@@ -19,10 +19,9 @@ from typing import Any
 
 import regex
 import yaml
-
-from ..datafile import read_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..datafile import read_yaml
 from ..errors import ExtractorError
 from ..rulebook import PATTERNS_DIR
 

@@ -32,7 +32,8 @@ _YEARS_AFTER = regex.compile(r"\s*((?:19|20)\d{2})((?:\s*(?:,|và)\s*(?:năm\s+)
 _YEAR = regex.compile(r"(?:19|20)\d{2}")
 _MAX_SPAN = 30
 _CLAUSE_END = regex.compile(r";(?!\s*\d)")
-_RANGE = regex.compile(r"\s*(?:năm\s+)?((?:19|20)\d{2})\s*(?:đến|tới|-|–)\s*(?:năm\s+)?((?:19|20)\d{2})(?!\d)", regex.I)  # years a range may spread a result over
+# Years a range may spread a result over.
+_RANGE = regex.compile(r"\s*(?:năm\s+)?((?:19|20)\d{2})\s*(?:đến|tới|-|–)\s*(?:năm\s+)?((?:19|20)\d{2})(?!\d)", regex.I)
 
 
 def enumeration_links(view: PageView, sentence: Sentence, subject: SubjectMention | None,

@@ -196,9 +196,10 @@ class _Walk:
         if mention.role in ("announcer", "reference"):
             return
         if mention.role == "anaphor":
-            mention = self._resolve_anaphor(mention)
-            if mention is None:
+            resolved = self._resolve_anaphor(mention)
+            if resolved is None:
                 return
+            mention = resolved
         joined = self.group and not self._values_since(self.group[-1].end) and \
             _LIST_JOINER.fullmatch(self.text[self.group[-1].end : mention.start])
         self.group = [*self.group, mention] if joined else [mention]
@@ -210,7 +211,7 @@ class _Walk:
 
     def _resolve_anaphor(self, mention: SubjectMention) -> SubjectMention | None:
         earlier = self.subject if self.subject is not None and self.subject.role != "aggregate" else None
-        if earlier is None or earlier.type == "department" and mention.name.startswith(("tỉnh", "thành phố")):
+        if earlier is None or (earlier.type == "department" and mention.name.startswith(("tỉnh", "thành phố"))):
             earlier = self.place or earlier
         if earlier is not None:
             return earlier
@@ -278,7 +279,8 @@ class _Walk:
             return False
         if record.kind in ("rank", "rank_change"):
             return not cues.starts_with("foreign_value", _LEADING_COMMAS.sub(" ", after)) or record.kind == "rank_change"
-        if record.kind == "percent" and (getattr(record, "value_max", None) is not None or getattr(record, "approx", None) in ("gt", "ge", "lt", "le")):
+        bound = getattr(record, "value_max", None) is not None or getattr(record, "approx", None) in ("gt", "ge", "lt", "le")
+        if record.kind == "percent" and bound:
             return False
         before = self.text[max(self.lo, record.start - 20) : record.start]
         if cues.ends_with("threshold", before) or cues.starts_with("threshold", after):
@@ -315,7 +317,7 @@ class _Walk:
         named = any(link.subject is not None and link.subject.role != "aggregate" for link in self.pending)
         ranked = any(link.record.kind in ("rank", "rank_change") for link in self.pending)
         scale = index_scale(self.context.topic[0]) if self.context.topic else None
-        scored = any(link.record.kind == "score" and scale == "điểm" or link.record.kind == "percent" and scale == "%"
+        scored = any((link.record.kind == "score" and scale == "điểm") or (link.record.kind == "percent" and scale == "%")
                      for link in self.pending)
         return named and (ranked or scored)
 
@@ -460,7 +462,7 @@ def _statement(page: int, key: str, subject: str | None, year: int | None, aggre
     levels = [link.record for link in links if link.record.kind in ("score", "percent")]
     scale = index_scale(key)
     preferred = [r for r in levels if (r.kind == "percent") == (scale == "%")]
-    level = (preferred or levels or [None])[0]
+    level = (preferred or levels)[0] if levels else None
     if level is not None:
         values["score"] = getattr(level, "value")
         values["unit"] = "%" if level.kind == "percent" else "điểm"

@@ -33,7 +33,8 @@ _OPENING_BRACKET = regex.compile(r"\s*\(")
 # Units below a province: "huyện Phú Bình", "thị xã Kỳ Anh", "TX Kỳ Anh", "thành phố Cẩm Phả".
 _LOCAL_UNIT = regex.compile(
     r"(?<!\w)(?P<prefix>huyện|thị\s+xã|TX\.?|thành\s+phố|TP\.?|quận|thị\s+trấn|xã|phường)\s+"
-    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3}|(?-i:\p{Lu}[\p{Lu}\p{M}]*)(?:[ ](?-i:\p{Lu}[\p{Lu}\p{M}]*)){0,3})(?!\w)",
+    r"(?P<name>(?-i:\p{Lu}[\p{Ll}\p{M}]*)(?:\s(?-i:\p{Lu}[\p{Ll}\p{M}]*)){0,3}"
+    r"|(?-i:\p{Lu}[\p{Lu}\p{M}]*)(?:[ ](?-i:\p{Lu}[\p{Lu}\p{M}]*)){0,3})(?!\w)",
     regex.I,
 )
 _UNIT_TYPES = {"huyện": "district", "thị xã": "town", "tx": "town", "thành phố": "city", "tp": "city", "quận": "district",

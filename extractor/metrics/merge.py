@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from ..records import Alternative, Inference, Metric
+from ..records import Alternative, Inference, Metric, SubjectType
 from ..subjects import Identity, When, identify
 from .statement import Statement
 
@@ -87,7 +87,7 @@ def _new_metric(s: Statement) -> Metric:
     suffix = f"-{s.period}" if s.period else ""
     return Metric(
         id=f"m-{s.indicator}-{'average-' if s.aggregate and identity.id else ''}{scope}-{s.year or 'unknown'}{suffix}",
-        indicator=s.indicator, subject=identity.name or None, subject_type=identity.type, subject_id=identity.id or None,
+        indicator=s.indicator, subject=identity.name or None, subject_type=cast(SubjectType | None, identity.type), subject_id=identity.id or None,
         province=identity.province, province_2025=identity.province_2025, year=s.year, period=s.period,
         aggregate="average" if s.aggregate else None, page=s.page, start=s.start, end=s.end, evidence=list(s.evidence),
         inferred=sorted(set(s.inferred)), inferred_from=sorted(s.inferred_from, key=lambda i: i.field), **s.values,

@@ -408,7 +408,7 @@ STAGES = {
     "underthesea pos_tag (inside noun_after)": ("extractor/segment.py", "_pos_tag"),
     "underthesea sentence splitting (split_sentences, all callers)": ("extractor/segment.py", "split_sentences"),
     "metrics: everything (assemble_views)": ("extractor/metrics/__init__.py", "assemble_views"),
-    "metrics: gazetteer mentions (spaCy PhraseMatcher on syllable Docs)": ("extractor/gazetteer.py", "find_mentions"),
+    "metrics: gazetteer mentions (one syllable-trie regex)": ("extractor/gazetteer.py", "find_mentions"),
     "output: Extraction.to_jsonable (pydantic dump)": ("extractor/records.py", "to_jsonable"),
 }
 

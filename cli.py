@@ -16,7 +16,7 @@ from pathlib import Path
 from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, load
 from extractor.evaluate import evaluate
 from extractor.loaders.pdf_tables import TABLE_MODES
-from extractor.output import FORMATS, check_writable, choose_format, render, write_atomically
+from extractor.output import FORMATS, Writer, check_writable, choose_format
 from extractor.pipeline import extract_files
 from extractor.records import Extraction
 from extractor.rulebook import PATTERNS_DIR
@@ -38,26 +38,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _error(str(error))
             return EXIT_NOTHING_READ
 
-    extractions: list[Extraction] = []
     failed = 0
-    for outcome in extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns), tables=args.tables):
-        if outcome.error:
-            failed += 1
-            _error(outcome.error)
-            continue
-        assert outcome.extraction is not None  # no error: an extraction
-        extractions.append(outcome.extraction)
-        if not args.quiet:
-            for warning in outcome.extraction.warnings:
-                print(f"warning: {outcome.path}: {warning}", file=sys.stderr)
-
-    if not extractions:
+    writer = Writer(args.output, fmt, as_array=len(args.files) > 1)
+    try:
+        for outcome in extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns), tables=args.tables):
+            if outcome.error:
+                failed += 1
+                _error(outcome.error)
+                continue
+            assert outcome.extraction is not None  # no error: an extraction
+            writer.write(outcome.extraction)  # written as it comes: memory holds one document
+            if not args.quiet:
+                for warning in outcome.extraction.warnings:
+                    print(f"warning: {outcome.path}: {warning}", file=sys.stderr)
+    except BaseException:
+        writer.close(keep=False)
+        raise
+    writer.close()
+    if not writer.count:
         return EXIT_NOTHING_READ
-    text = render(extractions, fmt, as_array=len(args.files) > 1)
-    if to_file:
-        write_atomically(args.output, text)
-    else:
-        sys.stdout.write(text)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .errors import InputError
 from .records import Extraction
@@ -33,6 +36,48 @@ def render(extractions: Sequence[Extraction], fmt: str, *, as_array: bool) -> st
     return json.dumps(data if as_array else data[0], ensure_ascii=False, indent=2) + "\n"
 
 
+class Writer:
+    """Extractions written as they come, so that memory holds one document, not all of
+    them: JSON Lines a line each, a JSON array an element each (the same text
+    :func:`render` gives). To a file through a temporary file, renamed into place when
+    :meth:`close` is called with something written; to stdout straight away.
+    """
+
+    def __init__(self, out: str | None, fmt: str, *, as_array: bool) -> None:
+        self.fmt, self.as_array, self.count = fmt, as_array, 0
+        self._target = Path(out) if out not in (None, "-") else None
+        self._tmp: str | None = None
+        self._handle: TextIO = sys.stdout
+        if self._target is not None:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".tmp", dir=self._target.parent)
+            self._handle = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, extraction: Extraction) -> None:
+        data = extraction.to_jsonable()
+        if self.fmt == "jsonl":
+            self._handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+        elif self.as_array:
+            item = textwrap.indent(json.dumps(data, ensure_ascii=False, indent=2), "  ")
+            self._handle.write(("[\n" if self.count == 0 else ",\n") + item)
+        elif self.count == 0:
+            self._handle.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.count += 1
+
+    def close(self, *, keep: bool = True) -> None:
+        """Finish the output; a file is put in place only when ``keep`` and something was written."""
+        if self.fmt == "json" and self.as_array and self.count:
+            self._handle.write("\n]\n")
+        if self._target is None:
+            self._handle.flush()
+            return
+        self._handle.close()
+        assert self._tmp is not None
+        if keep and self.count:
+            os.replace(self._tmp, self._target)
+        else:
+            Path(self._tmp).unlink(missing_ok=True)
+
+
 def check_writable(out: str, *, force: bool) -> None:
     """Refuse, before any work is done, to overwrite a file unless ``force`` is given."""
     path = Path(out)
@@ -42,16 +87,3 @@ def check_writable(out: str, *, force: bool) -> None:
         raise InputError(out, "already exists; use --force to overwrite it")
     if not path.parent.exists():
         raise InputError(out, f"folder {str(path.parent)!r} does not exist")
-
-
-def write_atomically(out: str, text: str) -> None:
-    """Write ``text`` to ``out`` through a temporary file, so a crash leaves no half file."""
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

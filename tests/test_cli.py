@@ -164,3 +164,24 @@ def test_an_internal_error_is_one_line_and_the_batch_goes_on(capsys, monkeypatch
     assert code == 1
     assert [d["source"]["path"] for d in json.loads(out)] == [str(second)]
     assert err == f"error: {SAMPLE}: internal error (RuntimeError: simulated bug with two lines); please report it\n"
+
+
+def test_extract_writes_each_document_as_it_comes_with_the_same_text(tmp_path: Path) -> None:
+    """The output is written document by document (memory holds one), and is the text
+    render() gives for all of them at once, as a JSON array and as JSON Lines."""
+    from extractor.output import Writer, render
+    from extractor.pipeline import extract_text
+
+    extractions = [extract_text("Chỉ số CCHC năm 2019 đạt 81,42 điểm."), extract_text("PAR INDEX 2023 của tỉnh xếp thứ 5/63.")]
+    for fmt in ("json", "jsonl"):
+        out = tmp_path / f"out.{fmt}"
+        writer = Writer(str(out), fmt, as_array=True)
+        writer.write(extractions[0])
+        assert not out.exists()  # a temporary file until the end
+        writer.write(extractions[1])
+        writer.close()
+        assert out.read_text(encoding="utf-8") == render(extractions, fmt, as_array=True)
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    empty = tmp_path / "empty.json"
+    Writer(str(empty), "json", as_array=True).close()
+    assert not empty.exists()

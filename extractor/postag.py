@@ -46,32 +46,37 @@ def _parse(template: str) -> tuple[str, int, int | None, bool, str]:
 _PARSED = tuple(_parse(t) for t in TEMPLATES)
 
 
-def _one(words: Sequence[str], i: int, parsed: tuple[str, int, int | None, bool, str]) -> str:
-    """One feature: "T[-1].lower=tỉnh", "T[0,1]=Quảng Trị", "T[2]=EOS"..."""
-    template, a, b, tag_column, function = parsed
-    n = len(words)
-    if i + a < 0:
-        return f"{template}=BOS"
-    if i + a >= n or (b is not None and i + b >= n):
-        return f"{template}=EOS"
-    if tag_column:
-        word = " ".join([_PLACEHOLDER_TAG] * ((b - a + 1) if b is not None else 1))
-    else:
-        word = " ".join(words[i + a : i + b + 1]) if b is not None else words[i + a]
-    if function == "lower":
-        return f"{template}={word.lower()}"
-    if function == "istitle":
-        return f"{template}={_istitle(word)}"
-    return f"{template}={word}"
-
-
 def features(words: Sequence[str]) -> list[list[str]]:
     """Each word's features for the model, as underthesea makes them.
+
+    One template at a time over the sentence, each word's lower-case form and title test
+    made once: "BOS" and "EOS" where a template reaches past an end, as underthesea does.
 
     >>> features(["Hà Nội", "đạt"])[0][:3]
     ['T[-2].lower=BOS', 'T[-1].lower=BOS', 'T[0].lower=hà nội']
     """
-    return [[_one(words, i, parsed) for parsed in _PARSED] for i in range(len(words))]
+    forms = {"": list(words), "lower": [w.lower() for w in words], "istitle": [str(_istitle(w)) for w in words]}
+    columns = [_column(words, forms, parsed) for parsed in _PARSED]
+    return [list(row) for row in zip(*columns)] if words else []
+
+
+def _column(words: Sequence[str], forms: dict[str, list[str]], parsed: tuple[str, int, int | None, bool, str]) -> list[str]:
+    """One template's feature for every word of the sentence."""
+    template, a, b, tag_column, function = parsed
+    n, prefix = len(words), template + "="
+    if b is None:
+        values = [_PLACEHOLDER_TAG] * n if tag_column else forms[function]
+        return [prefix + ("BOS" if i + a < 0 else "EOS" if i + a >= n else values[i + a]) for i in range(n)]
+    column = []
+    for i in range(n):
+        if i + a < 0:
+            column.append(prefix + "BOS")
+        elif i + a >= n or i + b >= n:
+            column.append(prefix + "EOS")
+        else:
+            word = " ".join([_PLACEHOLDER_TAG] * (b - a + 1)) if tag_column else " ".join(words[i + a : i + b + 1])
+            column.append(prefix + (word.lower() if function == "lower" else str(_istitle(word)) if function == "istitle" else word))
+    return column
 
 
 @cache

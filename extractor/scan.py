@@ -99,6 +99,7 @@ def rule_matches(rule: Rule, places: Places, timeout: float) -> Iterator[regex.M
             done = found[-1].end()
 
 
+_LONG_STRETCH = 4000
 # How many times a stretch is read further before it is read to the end of the page.
 _EXTENSIONS = 4
 
@@ -110,7 +111,10 @@ def _stretch(pattern: regex.Pattern[str], text: str, lo: int, hi: int, deadline:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError
-        found = list(pattern.finditer(text, lo, read_to, timeout=left))
+        # A search's own time limit costs half as much again as a short search: a stretch
+        # this short is bounded anyway (the rules have no nested unbounded repeats), and the
+        # deadline is checked between stretches.
+        found = list(pattern.finditer(text, lo, read_to, timeout=left if read_to - lo > _LONG_STRETCH else None))
         if read_to == len(text) or not found or found[-1].end() <= hi:
             return found
         hi = read_to  # a match reaching into the margin may owe itself to the cut: read further

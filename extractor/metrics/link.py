@@ -373,7 +373,7 @@ def _context_year(indicator: str, context: Context) -> tuple[int | None, Inferen
 
 
 def _statements(view: PageView, sentence: Sentence, links: list[Link], context: Context) -> Iterator[Statement]:
-    grouped: dict[tuple[str, SubjectMention | None, int | None], list[Link]] = {}
+    grouped: dict[tuple[str, tuple[str, str, str, str | None, str | None] | None, int | None], list[Link]] = {}
     for link in links:
         for subject in link.group or (link.subject,):
             for key in link.indices or ():
@@ -398,9 +398,9 @@ def _statements(view: PageView, sentence: Sentence, links: list[Link], context: 
         yield statement
 
 
-def _as_key(subject: SubjectMention | None) -> SubjectMention | None:
+def _as_key(subject: SubjectMention | None) -> tuple[str, str, str, str | None, str | None] | None:
     """Links of one subject group together wherever it was named."""
-    return None if subject is None else dataclasses.replace(subject, start=0, end=0)
+    return None if subject is None else (subject.name, subject.type, subject.role, subject.province, subject.era)
 
 
 def _period(view: PageView, sentence: Sentence, context: Context) -> tuple[str, Inference | None] | None:

@@ -90,15 +90,22 @@ class CueFile(_Strict):
     cues: list[CueSpec] = Field(min_length=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: the loaded cues are the cache key
 class Cue:
-    """A compiled cue with its examples, for the tests."""
+    """A cue with its examples. The linker reads whole families (:func:`family`); a cue's
+    own pattern is compiled only when asked for (the tests): compiling the regex module's
+    patterns is most of a start."""
 
     id: str
     family: str
-    pattern: regex.Pattern[str]
+    source: str
     examples: tuple[CueExample, ...]
     counterexamples: tuple[CueExample, ...]
+    file: Path
+
+    @functools.cached_property
+    def pattern(self) -> regex.Pattern[str]:
+        return _compile(self.source, f"{self.file}: cue {self.id}")
 
 
 def _phrase(words: str) -> str:
@@ -131,7 +138,7 @@ def _load_file(path: Path) -> list[Cue]:
         if not cue.id.startswith(spec.family + "."):
             raise CueError(f"{path}: cue {cue.id}: its id must start with the family name {spec.family!r}")
         source = cue.regex or "|".join(_phrase(w) for w in sorted(cue.words, key=len, reverse=True))
-        cues.append(Cue(cue.id, spec.family, _compile(source, f"{path}: cue {cue.id}"), tuple(cue.examples), tuple(cue.counterexamples)))
+        cues.append(Cue(cue.id, spec.family, source, tuple(cue.examples), tuple(cue.counterexamples), path))
     return cues
 
 
@@ -154,6 +161,7 @@ def load_cues(directory: Path = CUES_DIR) -> tuple[Cue, ...]:
     cues: list[Cue] = []
     for path in files:
         cues += _load_file(path)
+    _compiled_families(tuple(cues))  # every regex checked now, not when first used
     seen: set[str] = set()
     for cue in cues:
         if cue.id in seen:
@@ -166,6 +174,20 @@ def load_cues(directory: Path = CUES_DIR) -> tuple[Cue, ...]:
 
 
 @functools.cache
+def _compiled_families(cues: tuple[Cue, ...]) -> dict[str, regex.Pattern[str]]:
+    """Each family's cues as one pattern; a regex that does not compile is found and named."""
+    compiled = {}
+    for name in dict.fromkeys(c.family for c in cues):
+        members = [c for c in cues if c.family == name]
+        try:
+            compiled[name] = regex.compile("|".join(f"(?:{c.source})" for c in members), regex.I | regex.V1)
+        except regex.error:
+            for cue in members:
+                _compile(cue.source, f"{cue.file}: cue {cue.id}")  # raises, naming the cue
+            raise
+    return compiled
+
+
 def family(name: str) -> regex.Pattern[str]:
     """One pattern matching any cue of a family.
 
@@ -174,8 +196,7 @@ def family(name: str) -> regex.Pattern[str]:
     """
     if name not in FAMILIES:
         raise KeyError(name)
-    sources = [f"(?:{c.pattern.pattern})" for c in load_cues() if c.family == name]
-    return regex.compile("|".join(sources), regex.I | regex.V1)
+    return _compiled_families(load_cues())[name]
 
 
 @functools.cache

@@ -521,6 +521,14 @@ def _md_f1(f1: dict) -> list[str]:
     return lines
 
 
+def _commit() -> str:
+    """The repository's commit, with "+changes" when the tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def render_markdown(r: dict) -> str:
     m, d, st = r["machine"], r["documents"], r["startup"]["seconds"]
     lines = ["# Speed: ours against a naive pipeline and a regex-only script (issue 17)", "",
@@ -528,7 +536,7 @@ def render_markdown(r: dict) -> str:
              f"{m['ram_gb']} GB RAM, Python {m['python']}. Every program runs pinned to one core ({r['pinning']}), "
              f"start-up included; medians of {r['repeats']} interleaved rounds. Load average {r['load_start']} at the "
              f"start, {r['load_end']} at the end: the machine is shared, so trust the ratios (runs side by side) more "
-             "than the seconds. The extractor was being changed while this ran: figures are provisional.", "",
+             f"than the seconds. Extractor at commit {_commit()}.", "",
              f"Documents: {d['texts']} generated press-release texts ({d['texts_kb_mean']} KB on average, "
              f"{d['texts_kb_min']}-{d['texts_kb_max']} KB; recombined corpus paragraphs, bench/press_releases.py, "
              f"seed {d['seed']}); mixed = those + {d['pdfs']} real PDFs ({d['pdf_pages']} pages). OCR off for all "
@@ -541,7 +549,7 @@ def render_markdown(r: dict) -> str:
     lines += ["", "naive ÷ ours is how many times faster ours is; ours ÷ regex-only how many times slower. "
               "Bracketed: the ratio in each round. † Regex-only skips PDFs: on the mixed set its ratio is not like "
               "for like. CPU s: the median run's user + system time; peak RSS: the largest process of the program "
-              "(`cli.py extract` keeps every extraction until it writes the output)."]
+              "(`cli.py extract` writes each document as it comes)."]
     alone = pdfs_alone(r)
     if alone:
         lines += ["", f"The {alone['pdfs']} PDFs alone ({alone['pages']} pages; mixed minus texts, medians): ours "

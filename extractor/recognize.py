@@ -23,7 +23,7 @@ from .resolve import resolve
 from .rulebook import MATCH_TIMEOUT_S, PATTERNS_DIR, Rule, load_rules
 from .scan import Places, rule_matches
 from .segment import sentences_of, tag
-from .tables import Table, table_records
+from .tables import Table, cells_to_read, find_tables, table_records
 
 _RECORD = TypeAdapter(Record)
 
@@ -197,5 +197,7 @@ def recognize_page(
     """
     rules = load_rules(patterns)
     records, warnings = _records(text, page, rules)
-    read_cell = lambda cell: _records(cell, page, rules)[0]  # noqa: E731 - a cell not found in the page text
-    return table_records(text, page, records, tables, read_cell), [f"page {page}: {w}" for w in warnings]
+    tables = find_tables(text) if tables is None else tables
+    # Cells the page's reading cannot place are read on their own, then handed to the tables.
+    cells_read = {cell: _records(cell, page, rules)[0] for cell in cells_to_read(text, records, tables)}
+    return table_records(text, page, records, tables, cells_read), [f"page {page}: {w}" for w in warnings]

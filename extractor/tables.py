@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,18 +176,19 @@ def find_tables(text: str) -> list[Table]:
 
 def table_records(
     text: str, page: int, records: list[Record], tables: list[Table] | None = None,
-    recognize_cell: Callable[[str], list[Record]] | None = None,
+    cells_read: Mapping[str, list[Record]] | None = None,
 ) -> list[Record]:
     """``records`` with the cells of the page's tables read: a record found in a cell
     gets its table, row and column; in a value column, one of another kind (a ratio in a
     rank column) gives way and an empty cell gets a record of its own. A cell that could
-    not be located in the page text is read alone (``recognize_cell``): its records carry
+    not be located in the page text holds what recognition found in it read alone
+    (``cells_read``, for the texts :func:`cells_to_read` names): its records carry
     ``cell_text`` and offsets into it."""
     kept = list(records)
     compact = "".join(text.split())
     tables = find_tables(text) if tables is None else tables
-    if recognize_cell is not None:
-        kept = _within_cells(kept, tables, page, recognize_cell)
+    if cells_read is not None:
+        kept = _within_cells(kept, tables, page, cells_read)
     in_cell = _Contained(kept)
     removed: set[int] = set()
     added: list[Record] = []
@@ -204,7 +205,7 @@ def table_records(
                 elif cell.text.strip() and "".join(cell.text.split()) not in compact:  # else the page's own records cover it
                     prefix = f"p{page}-t{table.number}r{row_number}c{col + 1}"
                     inside = [r.model_copy(update={"cell_text": cell.text, "page": page, "id": f"{prefix}-{r.start}-{r.end}-{r.kind}"})
-                              for r in (recognize_cell(cell.text) if recognize_cell else [])]
+                              for r in (cells_read.get(cell.text, []) if cells_read is not None else [])]
                     bare = {"id": prefix, "start": 0, "end": len(cell.text), "sentence": cell.text, "cell_text": cell.text}
                 else:
                     continue
@@ -264,43 +265,42 @@ def _read_cell(inside: list[Record], text: str, role: str | None, table: Table, 
     return fitting or None
 
 
-def _within_cells(records: list[Record], tables: list[Table], page: int, recognize_cell: Callable[[str], list[Record]]) -> list[Record]:
-    """Records that run from one cell into the next ("Luật Đất đai" in one column, the
-    date it took effect in the next) are no records: each cell they touch is read alone
-    instead, and what it holds is placed at the cell's offsets."""
+def cells_to_read(text: str, records: list[Record], tables: list[Table]) -> list[str]:
+    """The texts of the cells that recognition must read on their own before
+    :func:`table_records` places them: cells a record runs into from the cell before
+    (see :func:`_touched`), and cells not found in the page text."""
+    _, touched = _touched(records, tables)
+    compact = "".join(text.split())
+    missing = [cell.text for table in tables for row in table.rows for cell in row
+               if not cell.located and cell.text.strip() and "".join(cell.text.split()) not in compact]
+    return list(dict.fromkeys([cell.text for cell in touched] + missing))
+
+
+def _touched(records: list[Record], tables: list[Table]) -> tuple[set[int], list[Cell]]:
+    """Records that run from one cell into the next ("Luật Đất đai" in one column, the date
+    it took effect in the next), by id, and the cells they touch, in text order."""
     cells = sorted((cell for table in tables for row in table.rows for cell in row if cell.located), key=lambda c: c.start)
+    if any(a.end > b.start for a, b in itertools.pairwise(cells)):  # cells that overlap: every record against every cell
+        crossing = {id(r) for r in records for c in cells if r.start < c.end and c.start < r.end and not (c.start <= r.start and r.end <= c.end)}
+        return crossing, [c for c in cells if any(r.start < c.end and c.start < r.end for r in records if id(r) in crossing)]
     starts = [c.start for c in cells]
-    if any(a.end > b.start for a, b in itertools.pairwise(cells)):  # cells that overlap: no bisection over them
-        return _within_overlapping_cells(records, cells, page, recognize_cell)
-    crossing = {id(r): r for r in records
-                if any(not (c.start <= r.start and r.end <= c.end) for c in _overlapping(cells, starts, r.start, r.end))}
+    crossing_records = [r for r in records
+                        if any(not (c.start <= r.start and r.end <= c.end) for c in _overlapping(cells, starts, r.start, r.end))]
+    touched_ids = {id(c) for r in crossing_records for c in _overlapping(cells, starts, r.start, r.end)}
+    return {id(r) for r in crossing_records}, [c for c in cells if id(c) in touched_ids]
+
+
+def _within_cells(records: list[Record], tables: list[Table], page: int, cells_read: Mapping[str, list[Record]]) -> list[Record]:
+    """Records that run from one cell into the next are no records: each cell they touch
+    holds what it yields read alone (``cells_read``), placed at the cell's offsets."""
+    crossing, touched = _touched(records, tables)
     if not crossing:
         return records
-    touched_ids = {id(c) for r in crossing.values() for c in _overlapping(cells, starts, r.start, r.end)}
-    touched = [c for c in cells if id(c) in touched_ids]
-    touched_starts = [c.start for c in touched]
-    # What such a cell holds is what it yields read alone.
+    starts = [c.start for c in touched]
     kept = [r for r in records if id(r) not in crossing
-            and not any(c.start <= r.start and r.end <= c.end for c in _overlapping(touched, touched_starts, r.start, r.end))]
-    return _read_alone(kept, touched, page, recognize_cell)
-
-
-def _within_overlapping_cells(records: list[Record], cells: list[Cell], page: int,
-                              recognize_cell: Callable[[str], list[Record]]) -> list[Record]:
-    """:func:`_within_cells` for cells that overlap one another (tables placed over each
-    other), where bisection does not hold: every record against every cell."""
-    crossing = {id(r) for r in records for c in cells if r.start < c.end and c.start < r.end and not (c.start <= r.start and r.end <= c.end)}
-    if not crossing:
-        return records
-    touched = [c for c in cells if any(r.start < c.end and c.start < r.end for r in records if id(r) in crossing)]
-    kept = [r for r in records if id(r) not in crossing and not any(c.start <= r.start and r.end <= c.end for c in touched)]
-    return _read_alone(kept, touched, page, recognize_cell)
-
-
-def _read_alone(kept: list[Record], touched: list[Cell], page: int, recognize_cell: Callable[[str], list[Record]]) -> list[Record]:
-    """``kept`` with what each touched cell yields read alone, placed at the cell's offsets."""
+            and not any(c.start <= r.start and r.end <= c.end for c in _overlapping(touched, starts, r.start, r.end))]
     for cell in touched:
-        for found in recognize_cell(cell.text):
+        for found in cells_read.get(cell.text, []):
             start, end = cell.start + found.start, cell.start + found.end
             kept.append(found.model_copy(update={"start": start, "end": end, "page": page, "id": f"p{page}-{start}-{end}-{found.kind}"}))
     return sorted(kept, key=lambda r: (r.start, r.end, r.kind))

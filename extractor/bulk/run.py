@@ -25,7 +25,7 @@ from ..rulebook import PATTERNS_DIR, load_rules
 from . import dataset
 from .dataset import DATABASE, DatasetError
 from .export import EXPORTS, export
-from .pool import WorkerPool, prestart
+from .pool import Finished, WorkerPool, prestart
 from .process import extractor_version
 from .progress import Progress
 from .walk import find_documents, largest_first
@@ -168,6 +168,36 @@ def run_bulk(
 
 def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
          force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path) -> None:
+    paths_of, unreadable, to_do = _plan(conn, files, summary, version=version, retry_failed=retry_failed, force=force)
+    summary.workers = min(workers, len(to_do)) if to_do else 0
+    _announce(files, paths_of, unreadable, to_do, summary, version, stream)
+    progress = Progress(len(to_do), stream=stream, tty=tty, quiet=quiet)
+    for path, _, error in unreadable:
+        progress.message(f"failed: {path}: {error}")
+    if not to_do:
+        return
+
+    first_path = {sha: min(paths_of[sha]) for sha in to_do}
+    order = largest_first([first_path[sha] for sha in to_do])
+    sha_of = {first_path[sha]: sha for sha in to_do}
+    try:
+        with WorkerPool(summary.workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset) as pool:
+            for finished in pool.run((sha_of[path], path) for path in order):
+                prepared = finished.result
+                if not isinstance(prepared, dataset.Prepared):  # a time limit or a crash, said by the pool
+                    prepared = dataset.prepare(prepared)
+                # A result that could not know its content's hash (a crash, a time limit, a file
+                # gone) is kept under the hash taken before it was sent.
+                dataset.save(conn, prepared, paths_of[finished.key], sha256=finished.key)
+                progress.advance(prepared.result.path, ok=prepared.result.ok, detail=_tally(summary, finished, prepared))
+    finally:
+        progress.close()
+
+
+def _plan(conn, files: list[str], summary: Summary, *, version: str, retry_failed: bool,
+          force: bool) -> tuple[dict[str, list[str]], list[tuple[str, str | None, str | None]], list[str]]:
+    """The files by content, the unreadable ones, and the contents still to process;
+    paths of contents already done (and of unreadable files) are recorded now."""
     paths_of: dict[str, list[str]] = {}
     unreadable: list[tuple[str, str | None, str | None]] = []
     for path in files:
@@ -190,8 +220,11 @@ def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int
     summary.skipped = len(paths_of) - len(to_do)
     known_paths: list[tuple[str, str | None, str | None]] = [(p, sha, None) for sha in paths_of if done(sha) for p in paths_of[sha]]
     dataset.link_paths(conn, known_paths + unreadable)
+    return paths_of, unreadable, to_do
 
-    summary.workers = min(workers, len(to_do)) if to_do else 0
+
+def _announce(files: list[str], paths_of: dict[str, list[str]], unreadable: list, to_do: list[str], summary: Summary,
+              version: str, stream: TextIO) -> None:
     duplicates = len(files) - len(paths_of) - len(unreadable)
     print(
         f"bulk: {len(files)} files, {len(paths_of)} distinct documents"
@@ -202,39 +235,21 @@ def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int
         + f"; extractor {version}",
         file=stream, flush=True,
     )
-    progress = Progress(len(to_do), stream=stream, tty=tty, quiet=quiet)
-    for path, _, error in unreadable:
-        progress.message(f"failed: {path}: {error}")
-    if not to_do:
-        return
 
-    first_path = {sha: min(paths_of[sha]) for sha in to_do}
-    order = largest_first([first_path[sha] for sha in to_do])
-    sha_of = {first_path[sha]: sha for sha in to_do}
-    try:
-        with WorkerPool(summary.workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset) as pool:
-            for finished in pool.run((sha_of[path], path) for path in order):
-                prepared = finished.result
-                if not isinstance(prepared, dataset.Prepared):  # a time limit or a crash, said by the pool
-                    prepared = dataset.prepare(prepared)
-                # A result that could not know its content's hash (a crash, a time limit, a file
-                # gone) is kept under the hash taken before it was sent.
-                dataset.save(conn, prepared, paths_of[finished.key], sha256=finished.key)
-                result = prepared.result
-                summary.processed += 1
-                summary.processed_failed += not result.ok
-                summary.pages += result.pages or 0
-                summary.worker_cpu_seconds += finished.cpu_seconds or 0.0
-                if finished.worker_peak_kb is not None:
-                    summary.worker_peak_kb = max(summary.worker_peak_kb or 0, finished.worker_peak_kb)
-                if result.ok:
-                    detail = (f"{len(prepared.records)} records, {len(prepared.metrics)} metrics, "
-                              f"{result.pages} page{'s' * ((result.pages or 0) != 1)}, {result.seconds:.2f} s")
-                else:
-                    detail = result.error or "failed"
-                progress.advance(result.path, ok=result.ok, detail=detail)
-    finally:
-        progress.close()
+
+def _tally(summary: Summary, finished: Finished, prepared: dataset.Prepared) -> str:
+    """Count a finished document into the summary; the line the progress display shows."""
+    result = prepared.result
+    summary.processed += 1
+    summary.processed_failed += not result.ok
+    summary.pages += result.pages or 0
+    summary.worker_cpu_seconds += finished.cpu_seconds or 0.0
+    if finished.worker_peak_kb is not None:
+        summary.worker_peak_kb = max(summary.worker_peak_kb or 0, finished.worker_peak_kb)
+    if not result.ok:
+        return result.error or "failed"
+    return (f"{len(prepared.records)} records, {len(prepared.metrics)} metrics, "
+            f"{result.pages} page{'s' * ((result.pages or 0) != 1)}, {result.seconds:.2f} s")
 
 
 def _count_files(conn, files: list[str], summary: Summary) -> None:

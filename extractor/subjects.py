@@ -103,11 +103,12 @@ def _province_identity(p: Province, marked: str | None, when: When) -> tuple[Ide
     by_time = _era_of(when.year, when.period)
     era = marked or by_total or by_time
     warning = None
-    if by_total and (marked or by_time) and by_total != (marked or by_time):
-        said = f"marked {'(cũ)' if marked == 'before' else '(mới)'}" if marked else f"of {when.period or when.year}"
-        ranking = "63" if by_total == "before" else "34"
-        warning = f"{p.name}: a rank out of {when.rank_total} but a result {said}: the ranking of {ranking} provinces is taken"
+    if by_total and by_total != (marked or by_time):
         era = by_total
+        if marked or by_total not in _possible_eras(when.year, when.period):
+            said = f"marked {'(cũ)' if marked == 'before' else '(mới)'}" if marked else f"of {when.period or when.year}"
+            ranking = "63" if by_total == "before" else "34"
+            warning = f"{p.name}: a rank out of {when.rank_total} but a result {said}: the ranking of {ranking} provinces is taken"
     absorbed = p.to_2025 != p.name_in(2025)
     if absorbed and era == "after":
         warning = f"{p.name} was merged into {p.to_2025} on 1/7/2025, yet this result is after the merger; check the subject"
@@ -124,6 +125,21 @@ def _changed() -> frozenset[str]:
     """Provinces that kept their name but not their unit: others were merged into them."""
     all_ = provinces().values()
     return frozenset(p.to_2025 for p in all_ if p.to_2025 != p.name_in(2025))
+
+
+def _possible_eras(year: int | None, period: str | None) -> tuple[str, ...]:
+    """The rankings a result of this time can be in. Results of 2024 and 2025 were
+    published both ways (DTI 2024 came out in 2025 over the 34 new provinces).
+
+    >>> _possible_eras(2023, None), _possible_eras(2024, None), _possible_eras(2026, None), _possible_eras(2025, "2025-10")
+    (('before',), ('before', 'after'), ('after',), ('after',))
+    """
+    if period or year is None:
+        era = _era_of(year, period)
+        return (era,) if era else ("before", "after")
+    if year <= 2023:
+        return ("before",)
+    return ("before", "after") if year <= 2025 else ("after",)
 
 
 def _era_of(year: int | None, period: str | None) -> str | None:

@@ -72,9 +72,19 @@ def test_old_and_new_marks_give_two_subjects() -> None:
 
 
 def test_a_rank_total_that_disagrees_with_the_year_wins_with_a_warning() -> None:
-    result = extract_text("Năm 2025, Chỉ số PAR INDEX của tỉnh Gia Lai xếp thứ 41/63.")
+    result = extract_text("Năm 2026, Chỉ số PAR INDEX của tỉnh Gia Lai xếp thứ 41/63.")
     assert [m.subject_id for m in result.metrics] == ["province:Gia Lai (cũ)"]
-    assert any("out of 63" in w and "2025" in w for w in result.warnings)
+    assert any("out of 63" in w and "2026" in w for w in result.warnings)
+    early = extract_text("Năm 2022, Chỉ số PCI của tỉnh Gia Lai xếp thứ 5/34.")
+    assert [m.subject_id for m in early.metrics] == ["province:Gia Lai (mới)"]
+    assert any("out of 34" in w for w in early.warnings)
+
+
+def test_a_result_of_2024_ranked_among_the_34_new_provinces_is_the_new_province_without_a_warning() -> None:
+    """DTI 2024 was published in 2025 over the 34 provinces formed by the merger."""
+    result = extract_text("Chỉ số DTI 2024 của tỉnh Lào Cai xếp thứ 12/34 tỉnh, thành phố.")
+    assert [(m.subject_id, m.year, m.rank_total) for m in result.metrics] == [("province:Lào Cai (mới)", 2024, 34)]
+    assert result.warnings == []
 
 
 def test_a_province_that_no_longer_exists_ranked_out_of_34_is_a_warning() -> None:

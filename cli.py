@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, load
-from extractor.evaluate import evaluate
 from extractor.loaders.pdf_tables import TABLE_MODES
 from extractor.output import FORMATS, Writer, check_writable, choose_format
 from extractor.pipeline import extract_files
@@ -79,6 +78,8 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from extractor.evaluate import evaluate  # only this command reads gold: extract need not import it
+
     report = evaluate([Path(p) for p in args.paths], patterns=Path(args.patterns))
     if args.format == "json":
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")

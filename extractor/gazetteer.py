@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .datafile import read_yaml
 from .errors import ExtractorError
 from .normalize import normalize
+from .trie import trie_regex
 
 GAZETTEERS = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers"
 _SYLLABLE = regex.compile(r"\w+|[^\w\s]")
@@ -96,32 +97,10 @@ def _is_word(token: str) -> bool:
 _WORD_START = regex.compile(r"\w")
 
 
-def _trie(phrases: list[tuple[str, ...]]) -> str:
-    """One regex for every phrase, factored on syllables so that matching at a position
-    costs the length of the longest phrase there, not the number of phrases. A syllable
-    is matched whole; two syllables are one space apart, a mark may touch its neighbour.
-    Longer phrases come first: at a position the longest phrase that fits is found."""
-    trie: dict = {}
-    for syllables in phrases:
-        node = trie
-        for syllable in syllables:
-            node = node.setdefault(syllable, {})
-        node[""] = {}  # a phrase ends here
-
-    def emit(node: dict, previous: str | None) -> str:
-        branches = []
-        for syllable, child in node.items():
-            if not syllable:
-                continue
-            gap = "" if previous is None else "[ ]" if _is_word(previous) and _is_word(syllable) else "[ ]?"
-            edge = ("(?<!\\w)" if previous is None else "") + regex.escape(syllable) + ("(?!\\w)" if _is_word(syllable) else "")
-            branches.append(gap + edge + emit(child, syllable))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie, None)
+def _syllable_token(previous: str | None, syllable: str) -> str:
+    """A syllable matched whole; two syllables are one space apart, a mark may touch its neighbour."""
+    gap = "" if previous is None else "[ ]" if _is_word(previous) and _is_word(syllable) else "[ ]?"
+    return gap + ("(?<!\\w)" if previous is None else "") + regex.escape(syllable) + ("(?!\\w)" if _is_word(syllable) else "")
 
 
 @cache
@@ -139,7 +118,7 @@ def _matcher() -> tuple[regex.Pattern[str], dict[tuple[str, ...], tuple[str, str
         add("province", province.name, [province.name, *province.variants])
     for agency in agencies():
         add("agency", agency, [agency])
-    return regex.compile(_trie(list(labels)), regex.I), labels
+    return regex.compile(trie_regex(labels, _syllable_token), regex.I), labels
 
 
 @lru_cache(maxsize=16)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -28,49 +29,70 @@ def choose_format(requested: str | None, out: str | None) -> str:
     return "jsonl" if out and out.lower().endswith(".jsonl") else "json"
 
 
-def render(extractions: Sequence[Extraction], fmt: str, *, as_array: bool) -> str:
-    """JSON text: one object, or an array of them (``as_array``), or JSON Lines."""
-    if fmt == "jsonl":
-        return "".join(json.dumps(e.to_jsonable(), ensure_ascii=False) + "\n" for e in extractions)
-    data = [e.to_jsonable() for e in extractions]
-    return json.dumps(data if as_array else data[0], ensure_ascii=False, indent=2) + "\n"
+class _Serializer:
+    """JSON text written an extraction at a time to ``handle``: JSON Lines a line each, a
+    JSON array an element each, or the one object."""
 
-
-class Writer:
-    """Extractions written as they come, so that memory holds one document, not all of
-    them: JSON Lines a line each, a JSON array an element each (the same text
-    :func:`render` gives). To a file through a temporary file, renamed into place when
-    :meth:`close` is called with something written; to stdout straight away.
-    """
-
-    def __init__(self, out: str | None, fmt: str, *, as_array: bool) -> None:
-        self.fmt, self.as_array, self.count = fmt, as_array, 0
-        self._target = Path(out) if out not in (None, "-") else None
-        self._tmp: str | None = None
-        self._handle: TextIO = sys.stdout
-        if self._target is not None:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".tmp", dir=self._target.parent)
-            self._handle = os.fdopen(fd, "w", encoding="utf-8")
+    def __init__(self, handle: TextIO, fmt: str, *, as_array: bool) -> None:
+        self.handle, self.fmt, self.as_array, self.count = handle, fmt, as_array, 0
 
     def write(self, extraction: Extraction) -> None:
         data = extraction.to_jsonable()
         if self.fmt == "jsonl":
-            self._handle.write(json.dumps(data, ensure_ascii=False) + "\n")
-        elif self.as_array:
+            self.handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+        elif self.as_array:  # the text json.dumps(list, indent=2) gives, an element at a time
             item = textwrap.indent(json.dumps(data, ensure_ascii=False, indent=2), "  ")
-            self._handle.write(("[\n" if self.count == 0 else ",\n") + item)
+            self.handle.write(("[\n" if self.count == 0 else ",\n") + item)
         elif self.count == 0:
-            self._handle.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            self.handle.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         self.count += 1
+
+    def finish(self) -> None:
+        if self.fmt == "json" and self.as_array and self.count:
+            self.handle.write("\n]\n")
+
+
+def render(extractions: Sequence[Extraction], fmt: str, *, as_array: bool) -> str:
+    """JSON text: one object, or an array of them (``as_array``), or JSON Lines."""
+    buffer = io.StringIO()
+    serializer = _Serializer(buffer, fmt, as_array=as_array)
+    for extraction in extractions:
+        serializer.write(extraction)
+    serializer.finish()
+    return buffer.getvalue()
+
+
+class Writer:
+    """Extractions written as they come, so that memory holds one document, not all of
+    them (the text :func:`render` gives for all). To a file through a temporary file,
+    renamed into place when :meth:`close` is called with something written; to stdout
+    straight away.
+    """
+
+    def __init__(self, out: str | None, fmt: str, *, as_array: bool) -> None:
+        self._target = Path(out) if out not in (None, "-") else None
+        self._tmp: str | None = None
+        handle: TextIO = sys.stdout
+        if self._target is not None:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".tmp", dir=self._target.parent)
+            handle = os.fdopen(fd, "w", encoding="utf-8")
+        self._serializer = _Serializer(handle, fmt, as_array=as_array)
+
+    @property
+    def count(self) -> int:
+        return self._serializer.count
+
+    def write(self, extraction: Extraction) -> None:
+        self._serializer.write(extraction)
 
     def close(self, *, keep: bool = True) -> None:
         """Finish the output; a file is put in place only when ``keep`` and something was written."""
-        if self.fmt == "json" and self.as_array and self.count:
-            self._handle.write("\n]\n")
+        self._serializer.finish()
+        handle = self._serializer.handle
         if self._target is None:
-            self._handle.flush()
+            handle.flush()
             return
-        self._handle.close()
+        handle.close()
         assert self._tmp is not None
         if keep and self.count:
             os.replace(self._tmp, self._target)

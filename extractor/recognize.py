@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def noun_after(text: str, position: int) -> tuple[int, int] | None:
     if following is None or not following.group(1).islower():
         return None
     sentences = sentences_of(text)
-    i = bisect.bisect_right([s.start for s in sentences], position) - 1
+    i = bisect.bisect_right(_sentence_starts(text), position) - 1
     if i < 0 or position >= sentences[i].end:
         return None
     sentence = sentences[i]
@@ -74,6 +75,12 @@ def noun_after(text: str, position: int) -> tuple[int, int] | None:
             common = pos in _COUNTED_TAGS and text[token.start].islower()
             return (token.start, token.end) if common and not gap.strip() else None
     return None
+
+
+@lru_cache(maxsize=8)
+def _sentence_starts(text: str) -> list[int]:
+    """Where the page's sentences start, for bisection (asked once per number on a page)."""
+    return [s.start for s in sentences_of(text)]
 
 
 _NEXT_CHARACTER = regex.compile(r"\s*(\S)")

@@ -24,6 +24,7 @@ from .datafile import read_yaml
 from .errors import ExtractorError
 from .kinds import KINDS
 from .numbers import NUMBER_SYLLABLE, NUMBER_WORD
+from .trie import trie_regex
 
 PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
 # Every rule's match is bounded in time: a pathological page must not hang a batch.
@@ -122,30 +123,7 @@ def _definition_regex(value: str | list[str]) -> str:
     """
     if isinstance(value, str):
         return value
-    trie: dict[str, dict] = {}
-    for phrase in set(value):
-        node = trie
-        for word in phrase.split():
-            node = node.setdefault(word, {})
-        node[""] = {}
-    return _trie_regex(trie)
-
-
-def _trie_regex(node: dict[str, dict], first: bool = True) -> str:
-    """A trie node as a regex: longer continuations first, so the longest phrase wins."""
-    branches = sorted(((word, child) for word, child in node.items() if word), key=lambda wc: -_longest(wc))
-    parts = [("" if first else r"\s+") + regex.escape(word) + _trie_regex(child, False) for word, child in branches]
-    if "" in node and parts:
-        parts.append("")  # the phrase may end here, after every longer one was tried
-    if not parts:
-        return ""
-    return "(?:" + "|".join(parts) + ")" if len(parts) > 1 else parts[0]
-
-
-def _longest(entry: tuple[str, dict[str, dict]]) -> int:
-    """The length of the longest phrase under a trie edge, to try it first."""
-    word, child = entry
-    return len(word) + max((1 + _longest((w, c)) for w, c in child.items() if w), default=0)
+    return trie_regex((phrase.split() for phrase in set(value)), lambda previous, word: ("" if previous is None else r"\s+") + regex.escape(word))
 
 
 def _expand(source: str, definitions: dict[str, str], where: str) -> str:

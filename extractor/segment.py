@@ -325,10 +325,10 @@ def _sentence_splitter() -> Callable[[str], list[str]]:
 
 
 @cache
-def _underthesea() -> tuple[Callable[[str], list[str]], Callable[[str], list[str]]]:
+def _word_tokenizer() -> Callable[[str], list[str]]:
     from underthesea import word_tokenize
 
-    return _sentence_splitter(), word_tokenize
+    return word_tokenize
 
 
 def _sent_tokenize(line: str) -> list[str]:
@@ -354,7 +354,7 @@ def _pos_tag(line: str) -> tuple[tuple[str, str], ...]:
 
 def _word_tokenize(line: str) -> list[str]:
     try:
-        return [word for word in _underthesea()[1](line) if isinstance(word, str)]
+        return [word for word in _word_tokenizer()(line) if isinstance(word, str)]
     except Exception:  # e.g. a lone surrogate it cannot encode: fallback tokens cover it
         return []
 

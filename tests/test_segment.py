@@ -194,8 +194,8 @@ def words_from(answer: list[str] | Exception) -> Callable[[str], list[str]]:
 def test_alignment_recovers_from_any_answer(
     monkeypatch: pytest.MonkeyPatch, text: str, answer: list[str] | Exception, expected: list[str]
 ) -> None:
-    # underthesea as seen by the module: (sent_tokenize, word_tokenize).
-    monkeypatch.setattr(segment_module, "_underthesea", lambda: (lambda line: [line], words_from(answer)))
+    # underthesea's word_tokenize as seen by the module.
+    monkeypatch.setattr(segment_module, "_word_tokenizer", lambda: words_from(answer))
     tokens = tokenize(text)
     assert texts(text, tokens) == expected
     assert_well_formed(text, Segmentation([Sentence(tokens[0].start, tokens[-1].end)], tokens))

@@ -97,18 +97,13 @@ def _lead_subject(first: PageView, title_end: int) -> SubjectMention | None:
     return None
 
 
-def period_in(text: str) -> str | None:
-    """A period below the year named in ``text``: "2024-W03", "2025-10", "2024-Q1".
-
-    >>> period_in("BỘ CHỈ SỐ 766: TUẦN 03 NĂM 2024"), period_in("kết quả tháng 10/2025"), period_in("quý I/2024")
-    ('2024-W03', '2025-10', '2024-Q1')
-    """
-    found = period_match(text)
-    return found[0] if found else None
-
-
 def period_match(text: str, start: int = 0, end: int | None = None) -> tuple[str, int, int] | None:
-    """The first period in ``text[start:end]`` and where it is written."""
+    """The first period below the year named in ``text[start:end]`` ("2024-W03", "2025-10",
+    "2024-Q1") and where it is written.
+
+    >>> period_match("BỘ CHỈ SỐ 766: TUẦN 03 NĂM 2024"), period_match("kết quả tháng 10/2025")[0], period_match("quý I/2024")[0]
+    (('2024-W03', 15, 31), '2025-10', '2024-Q1')
+    """
     end = len(text) if end is None else end
     if m := _WEEK.search(text, start, end):
         return f"{m['year']}-W{int(m['week']):02d}", m.start(), m.end()

@@ -40,6 +40,7 @@ _COUNT_OF_PLACES = regex.compile(r"^\s*(?:\d+\s+)?(?:tỉnh|địa\s+phương|th
 _LEADING_COMMAS = regex.compile(r"^[\s,]+")
 
 _MARK = regex.compile(r"[();]")
+_AREA_STOP = regex.compile(r"[;:()]|\d")  # the area of an average is named before these
 _HEADING_YEAR = regex.compile(r"(?<![\d/\-–]\s?)((?:19|20)\d{2})(?![\d/]|\s*[-–]\s*(?:19|20)\d{2})")
 
 
@@ -157,7 +158,7 @@ class _Walk:
     def _area(self, match: regex.Match[str]) -> SubjectMention:
         """"trung bình cả nước", "điểm trung bình của các tỉnh vùng Tây Nguyên": the area
         named after the cue, before the value; else right before the cue."""
-        stop = regex.compile(r"[;:()]|\d").search(self.text, match.end(), min(self.hi, match.end() + 60))
+        stop = _AREA_STOP.search(self.text, match.end(), min(self.hi, match.end() + 60))
         area = find_area(self.text, match.start(), stop.start() if stop else min(self.hi, match.end() + 60))
         if area is None:
             clause = max(self.lo, *(self.text.rfind(c, self.lo, match.start()) + 1 for c in ",;:("))

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 
 from extractor import SCHEMA_VERSION, ExtractorError, InputError, __version__, load
+from extractor.limits import DOCUMENT_TIMEOUT_S
 from extractor.loaders.pdf_tables import TABLE_MODES
 from extractor.output import FORMATS, Writer, check_writable, choose_format
+from extractor.paths import display_name
 from extractor.pipeline import extract_files
 from extractor.records import Extraction
 from extractor.rulebook import PATTERNS_DIR
@@ -37,10 +39,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
             _error(str(error))
             return EXIT_NOTHING_READ
 
+    if args.timeout <= 0:
+        _error("--timeout must be a positive number of seconds")
+        return EXIT_NOTHING_READ
     failed = 0
     writer = Writer(args.output, fmt, as_array=len(args.files) > 1)
     try:
-        for outcome in extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns), tables=args.tables):
+        outcomes = extract_files(args.files, include_text=args.include_text, patterns=Path(args.patterns), tables=args.tables,
+                                 timeout=args.timeout)
+        for outcome in outcomes:
             if outcome.error:
                 failed += 1
                 _error(outcome.error)
@@ -49,7 +56,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             writer.write(outcome.extraction)  # written as it comes: memory holds one document
             if not args.quiet:
                 for warning in outcome.extraction.warnings:
-                    print(f"warning: {outcome.path}: {warning}", file=sys.stderr)
+                    print(f"warning: {display_name(outcome.path)}: {warning}", file=sys.stderr)
     except BaseException:
         writer.close(keep=False)
         raise
@@ -67,7 +74,7 @@ def cmd_text(args: argparse.Namespace) -> int:
         return EXIT_NOTHING_READ
     if args.page is not None:
         if not 1 <= args.page <= len(document.pages):
-            _error(f"{args.file}: no page {args.page} (the document has {len(document.pages)})")
+            _error(f"{display_name(args.file)}: no page {args.page} (the document has {len(document.pages)})")
             return EXIT_NOTHING_READ
         sys.stdout.write(document.pages[args.page - 1].text)
         return EXIT_OK
@@ -162,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--tables", choices=TABLE_MODES, default="auto",
         help="how PDF tables are read: auto (every ruled page, from PDFium's drawing: fast), "
         "pdfplumber (the same pages read by pdfplumber itself: slow, to cross-check), or off",
+    )
+    extract.add_argument(
+        "--timeout", type=float, metavar="SECONDS", default=DOCUMENT_TIMEOUT_S,
+        help=f"time limit per file; a file over it fails with that reason and the others go on (default: {DOCUMENT_TIMEOUT_S:g})",
     )
     extract.set_defaults(run=cmd_extract)
 

@@ -119,11 +119,13 @@ _SPACE_TABLE = {ord(c): " " for c in _SPACES}
 # characters. Runs of other characters are copied without per-character work.
 _SPECIAL = regex.compile(
     r"\r\n|\P{M}\p{M}+|\p{M}+|[\r\u2028\u2029\x0b\x0c\x85]"
-    rf"|[{_SPACES}{_INVISIBLE}]|[^\P{{Cc}}\n\t]"
+    rf"|[{_SPACES}{_INVISIBLE}]|[^\P{{Cc}}\n\t]|\p{{Cs}}"
 )
 
 
 def _clean_char(ch: str) -> str:
+    if "\ud800" <= ch <= "\udfff":  # half of a UTF-16 pair, alone: no character at all
+        return "\ufffd"
     if ch in _INVISIBLE or (unicodedata.category(ch) == "Cc" and ch not in "\n\t"):
         return ""
     return ch.translate(_SPACE_TABLE)

@@ -11,11 +11,38 @@ Values are :class:`~decimal.Decimal`, never float.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import regex
 
-__all__ = ["MAGNITUDES", "NUMBER_SYLLABLE", "NUMBER_WORD", "parse_number", "parse_number_words", "parse_quantity"]
+from .limits import MAX_NUMBER_DIGITS
+
+__all__ = [
+    "MAGNITUDES", "NUMBER_SYLLABLE", "NUMBER_WORD", "TooLong", "parse_int", "parse_number", "parse_number_words", "parse_quantity",
+]
+
+
+class TooLong(ValueError):
+    """More digits than any value in a report has: no number, so no record."""
+
+
+def _check_digits(digits: str) -> None:
+    significant = len(digits.lstrip("0.,").replace(".", "").replace(",", ""))
+    if significant > MAX_NUMBER_DIGITS:
+        raise TooLong(f"{significant} significant digits (at most {MAX_NUMBER_DIGITS})")
+
+
+def parse_int(text: str) -> int:
+    """A whole number in digits, refused past the digit limit (Python's own stops at 4,300).
+
+    >>> parse_int("063")
+    63
+    >>> parse_int("1" * 16)
+    Traceback (most recent call last):
+    extractor.numbers.TooLong: 16 significant digits (at most 15)
+    """
+    _check_digits(text.strip())
+    return int(text)
 
 _DIGITS = regex.compile(r"[+-]?\d+(?:[.,\s]\d+)*")
 
@@ -37,6 +64,7 @@ def parse_number(text: str, *, dot_decimal: bool | None = None) -> Decimal:
     s = text.strip().replace("\u00a0", "").replace(" ", "")
     if not _DIGITS.fullmatch(s):
         raise ValueError(f"not a number: {text!r}")
+    _check_digits(s.lstrip("+-"))
     sign = ""
     if s[0] in "+-":
         sign, s = ("-" if s[0] == "-" else ""), s[1:]
@@ -144,4 +172,7 @@ def parse_quantity(number: str, magnitude: str | None = None, *, dot_decimal: bo
     value = parse_number(stripped, dot_decimal=dot_decimal) if stripped[:1].isdigit() or stripped[:1] in "+-" else parse_number_words(stripped)
     if magnitude:
         value *= parse_number_words(magnitude)
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() and magnitude else value
+    try:
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() and magnitude else value
+    except InvalidOperation:  # more digits than Decimal's context holds: "9 tỷ tỷ tỷ tỷ"
+        raise TooLong(f"{number} {magnitude} is out of range") from None

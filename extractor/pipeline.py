@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from .deadline import time_limit
 from .document import Document, Page
 from .errors import ExtractorError, InputError
+from .limits import DOCUMENT_TIMEOUT_S
 from .loaders import load
 from .metrics import PageView, assemble_views
+from .paths import display_name
 from .recognize import recognize_page
 from .records import Extraction, PageText, Source
 from .rulebook import PATTERNS_DIR
@@ -80,7 +83,7 @@ def extract_text(text: str, *, name: str = "<text>", include_text: bool = False,
     page = Page.from_raw(1, text)
     if not page.text.strip():
         raise InputError(name, "no text")
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", "surrogatepass")  # a lone surrogate is in the text given, not ours to refuse
     document = Document(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -102,20 +105,26 @@ class Outcome:
 
 
 def extract_files(
-    paths: Iterable[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR, tables: str = "auto"
+    paths: Iterable[str], *, include_text: bool = False, patterns: Path = PATTERNS_DIR, tables: str = "auto",
+    timeout: float | None = DOCUMENT_TIMEOUT_S,
 ) -> Iterator[Outcome]:
     """Extract from each path in order; a bad file gives an error outcome, never a raise.
 
     A bug of ours on one file must not stop a batch either, so unexpected exceptions are
-    turned into a one-line "internal error" that names the exception.
+    turned into a one-line "internal error" that names the exception. A document that
+    takes longer than ``timeout`` seconds fails with that reason (None: no limit).
     """
     for path in paths:
         try:
-            yield Outcome(path, extraction=extract_file(path, include_text=include_text, patterns=patterns, tables=tables))
+            with time_limit(timeout, display_name(path)):
+                extraction = extract_file(path, include_text=include_text, patterns=patterns, tables=tables)
         except InputError as error:
             yield Outcome(path, error=str(error))
+            continue
         except (ExtractorError, KeyboardInterrupt, MemoryError):
             raise  # not about this file (a broken pattern file, say): stop the batch
         except Exception as error:
             detail = " ".join(str(error).split()) or "no message"
-            yield Outcome(path, error=f"{path}: internal error ({type(error).__name__}: {detail}); please report it")
+            yield Outcome(path, error=f"{display_name(path)}: internal error ({type(error).__name__}: {detail}); please report it")
+            continue
+        yield Outcome(path, extraction=extraction)  # outside the limit: the caller's time is its own

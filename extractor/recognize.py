@@ -18,6 +18,7 @@ from typing import Any
 import regex
 from pydantic import TypeAdapter
 
+from .excerpt import excerpt
 from .kinds import KINDS
 from .records import Record
 from .resolve import resolve
@@ -159,13 +160,14 @@ class _Taken:
 
 
 def _sentence_of(text: str, sentence_starts: list[int], sentence_ends: list[int], start: int, end: int) -> str:
-    """The sentence(s) a span stands in: from the one holding its start to its end."""
+    """The sentence(s) a span stands in, from the one holding its start to its end; a
+    window around the span when they are long."""
     first = max(0, bisect.bisect_right(sentence_starts, start) - 1)
     last = max(first, bisect.bisect_right(sentence_starts, max(start, end - 1)) - 1)
     if not sentence_starts:
-        return text[start:end]
+        return excerpt(text, start, end, start, end)
     lo, hi = min(sentence_starts[first], start), max(sentence_ends[last], end)
-    return text[lo:hi]
+    return excerpt(text, lo, hi, start, end)
 
 
 def _records(text: str, page: int, rules: tuple[Rule, ...]) -> tuple[list[Record], list[str]]:

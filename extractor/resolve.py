@@ -9,8 +9,8 @@ ngày 07/7/2014") is kept too: it is a date record and the reference's ``issued`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Generic, Protocol, TypeVar
 
 # (outer kind, inner kind): an inner record wholly inside an outer one is kept as well.
 NESTING = frozenset({("legal_ref", "date")})
@@ -44,21 +44,47 @@ def resolve(candidates: Sequence[C], length: int) -> list[C]:
     ['legal_ref', 'date', 'score_change']
     """
     taken = bytearray(length)
-    outers: list[C] = []  # kept candidates that another kind may nest in
-    kept: list[C] = []
+    outers: _ByPlace[C] = _ByPlace()  # kept candidates that another kind may nest in
+    kept: _ByPlace[C] = _ByPlace()
+    chosen: list[C] = []
+    outer_kinds = {outer for outer, _ in NESTING}
     for candidate in sorted(candidates, key=lambda c: (tuple(-p for p in c.priority), c.start)):
         if 1 in taken[candidate.start : candidate.end]:
             inside = any(
-                (o.kind, candidate.kind) in NESTING and o.start <= candidate.start and candidate.end <= o.end for o in outers
+                (o.kind, candidate.kind) in NESTING and o.start <= candidate.start and candidate.end <= o.end
+                for o in outers.overlapping(candidate.start, candidate.end)
             )
             if not inside or any(
-                k.start < candidate.end and candidate.start < k.end and (k.kind, candidate.kind) not in NESTING
-                for k in kept
+                (k.kind, candidate.kind) not in NESTING for k in kept.overlapping(candidate.start, candidate.end)
             ):
                 continue
         else:
             taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
-        kept.append(candidate)
-        if any(outer == candidate.kind for outer, _ in NESTING):
-            outers.append(candidate)
-    return kept
+        chosen.append(candidate)
+        kept.add(candidate)
+        if candidate.kind in outer_kinds:
+            outers.add(candidate)
+    return chosen
+
+
+class _ByPlace(Generic[C]):
+    """Spans filed by where they start, to find those overlapping a span without looking
+    at all of them (a long page keeps tens of thousands)."""
+
+    _WIDTH = 256
+
+    def __init__(self) -> None:
+        self._buckets: dict[int, list[C]] = {}
+        self._longest = 0
+
+    def add(self, span: C) -> None:
+        self._buckets.setdefault(span.start // self._WIDTH, []).append(span)
+        self._longest = max(self._longest, span.end - span.start)
+
+    def overlapping(self, start: int, end: int) -> Iterator[C]:
+        """The spans that share a character with ``start:end``, in the order added per bucket."""
+        first = max(0, start - self._longest) // self._WIDTH
+        for bucket in range(first, (max(start, end - 1)) // self._WIDTH + 1):
+            for span in self._buckets.get(bucket, ()):
+                if span.start < end and start < span.end:
+                    yield span

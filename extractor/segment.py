@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import regex
 
+from .limits import MAX_SENTENCE_CHARS
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
@@ -150,8 +152,37 @@ def split_sentences(text: str) -> list[Sentence]:
     for start, end in _line_spans(text, 0, len(text)):
         pieces = _sent_tokenize(text[start:end])
         spans = _align_sentences(text, start, end, pieces)
-        sentences.extend(Sentence(a, b) for a, b in _repair_sentences(text, spans))
+        for a, b in _repair_sentences(text, spans):
+            sentences.extend(Sentence(x, y) for x, y in _bounded(text, a, b))
     return sentences
+
+
+_BREAKS = ("; ", ", ", " ")  # where a long sentence is best cut, in order of preference
+
+
+def _bounded(text: str, start: int, end: int, limit: int = MAX_SENTENCE_CHARS) -> Iterator[tuple[int, int]]:
+    """``start:end`` in pieces of at most ``limit`` characters, cut after a clause's ";"
+    or "," where there is one, else at a space: every stage reading a sentence takes time
+    bounded per sentence, whatever the text.
+
+    >>> text = "a, b; c d e"
+    >>> [text[a:b] for a, b in _bounded(text, 0, len(text), limit=6)]
+    ['a, b;', 'c d e']
+    """
+    while end - start > limit:
+        cut = -1
+        for mark in _BREAKS:
+            cut = text.rfind(mark, start + 1, start + limit)
+            if cut >= 0:
+                cut += len(mark) - 1  # the piece keeps its ";" or ","
+                break
+        cut = cut if cut > start else start + limit
+        yield start, cut
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        yield start, end
 
 
 @lru_cache(maxsize=8)

@@ -18,9 +18,10 @@ from typing import Any
 import regex
 from pydantic import TypeAdapter
 
+from .excerpt import excerpt
 from .gazetteer import find_mentions
 from .normalize import NormalizedText, normalize
-from .numbers import parse_number
+from .numbers import TooLong, parse_int, parse_number
 from .records import Record
 
 # Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
@@ -195,18 +196,20 @@ def table_records(
     for table in tables:
         for row_number, row in enumerate(table.rows, start=1):
             placed = [c for c in row if c.located]
-            line = text[placed[0].start : placed[-1].end] if placed else " ".join(c.text for c in row)
+            line_start, line_end = (placed[0].start, placed[-1].end) if placed else (0, 0)
             for col, cell in enumerate(row):
                 role = table.cell_role(row_number - 1, col)
                 where = {"table": table.number, "row": row_number, "col": col + 1}
                 if cell.located:
                     inside = [r for r in in_cell.within(cell.start, cell.end) if id(r) not in removed]
-                    bare = {"id": f"p{page}-{cell.start}-{cell.end}", "start": cell.start, "end": cell.end, "sentence": line}
+                    bare = {"id": f"p{page}-{cell.start}-{cell.end}", "start": cell.start, "end": cell.end,
+                            "sentence": excerpt(text, line_start, line_end, cell.start, cell.end)}
                 elif cell.text.strip() and "".join(cell.text.split()) not in compact:  # else the page's own records cover it
                     prefix = f"p{page}-t{table.number}r{row_number}c{col + 1}"
                     inside = [r.model_copy(update={"cell_text": cell.text, "page": page, "id": f"{prefix}-{r.start}-{r.end}-{r.kind}"})
                               for r in (cells_read.get(cell.text, []) if cells_read is not None else [])]
-                    bare = {"id": prefix, "start": 0, "end": len(cell.text), "sentence": cell.text, "cell_text": cell.text}
+                    bare = {"id": prefix, "start": 0, "end": len(cell.text), "sentence": excerpt(cell.text, 0, len(cell.text), 0, 0),
+                            "cell_text": cell.text}
                 else:
                     continue
                 read = _read_cell(inside, cell.text, role, table, col, row)
@@ -459,15 +462,23 @@ def cell_value(role: str, text: str) -> dict | None:
     ({'kind': 'rank', 'rank': 21, 'total': 63}, {'kind': 'rank', 'rank': 1, 'total': None}, {'kind': 'rank_change', 'value': 8})
     >>> cell_value("rank_change", "giữ nguyên"), cell_value("score", "92,18"), cell_value("score", "85,17%")
     ({'kind': 'rank_change', 'value': 0}, {'kind': 'score', 'value': Decimal('92.18')}, {'kind': 'percent', 'value': Decimal('85.17')})
+    >>> cell_value("score", "1234567890123456"), cell_value("rank", "9" * 5000)  # too long to be values
+    (None, None)
     """
-    text = text.strip()
+    try:
+        return _cell_value(role, text.strip())
+    except TooLong:
+        return None
+
+
+def _cell_value(role: str, text: str) -> dict | None:
     if role == "rank":
         m = _RANK_CELL.fullmatch(text)
-        return {"kind": "rank", "rank": int(m.group(1)), "total": int(m.group(2)) if m.group(2) else None} if m else None
+        return {"kind": "rank", "rank": parse_int(m.group(1)), "total": parse_int(m.group(2)) if m.group(2) else None} if m else None
     if role == "rank_change":
         m = _RANK_CHANGE_CELL.fullmatch(text)
         if m:
-            return {"kind": "rank_change", "value": int(m.group(2)) * (-1 if m.group(1) in "-−–" and m.group(1) else 1)}
+            return {"kind": "rank_change", "value": parse_int(m.group(2)) * (-1 if m.group(1) in "-−–" and m.group(1) else 1)}
         if _UNCHANGED_CELL.fullmatch(text):
             return {"kind": "rank_change", "value": 0}
         return None

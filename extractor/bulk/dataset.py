@@ -9,7 +9,10 @@ Tables (the README's "Bulk" section shows queries):
   seconds, when;
 - ``document_paths``: every file path seen and the sha256 of its content (two paths with
   the same content share one document); a file that could not even be read has a null
-  sha256 and its ``error``;
+  sha256 and its ``error``. ``path`` is text as messages show it
+  (:func:`~extractor.paths.display_name`: bytes that are not UTF-8, from a zip made on
+  Windows say, as ``\\xNN``; control characters escaped); when that is not the name
+  itself, ``raw_path`` holds the name's bytes (``os.fsencode``), so nothing is lost;
 - ``records``: every record, its place and text, the kind's own fields as JSON
   (``fields``) and the common ones promoted to columns (value, unit, rank, total,
   symbol, date);
@@ -32,6 +35,9 @@ local id).
 
 Only the parent process of a run writes, one transaction per document, in WAL mode: a
 crash or a kill loses at most the documents in flight and never leaves the file corrupt.
+
+Every text column is valid UTF-8: a lone surrogate (what Python makes of bytes that are
+not UTF-8) is stored escaped (:func:`printable`), as SQLite cannot store it.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +62,7 @@ except ImportError:  # not POSIX: no lock, one run at a time is then the user's 
 
 from ..errors import ExtractorError
 from ..gazetteer import canonical_subject
+from ..paths import display_name
 from ..records import SubjectType
 from ..rulebook import PATTERNS_DIR
 from .process import DocumentResult, process
@@ -62,6 +70,10 @@ from .process import DocumentResult, process
 DATABASE = "dataset.sqlite"
 LOCK = ".bulk.lock"
 SCHEMA_VERSION = "2"
+# Columns added to version 2 since it was first written, with their declarations: a
+# dataset without them gets them when it is opened. Code that does not know them still
+# reads and writes the dataset as before, so they need no new version.
+ADDED_COLUMNS = {"document_paths": (("raw_path", "BLOB"),)}
 # Hex digits of the content's sha256 that qualify a document's ids: 64 bits, so that two
 # documents of a dataset share a prefix with a chance below 1e-6 up to 6 million documents.
 ID_PREFIX = 16
@@ -101,10 +113,11 @@ CREATE TABLE IF NOT EXISTS documents (
     processed_at      TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS document_paths (
-    path    TEXT PRIMARY KEY,
-    sha256  TEXT REFERENCES documents (sha256),
-    error   TEXT,
-    seen_at TEXT NOT NULL
+    path     TEXT PRIMARY KEY,
+    sha256   TEXT REFERENCES documents (sha256),
+    error    TEXT,
+    seen_at  TEXT NOT NULL,
+    raw_path BLOB
 );
 CREATE TABLE IF NOT EXISTS records (
     sha256    TEXT NOT NULL REFERENCES documents (sha256),
@@ -299,6 +312,15 @@ def _refuse_other_versions(conn: sqlite3.Connection, path: Path) -> None:
         raise DatasetError(f"{path}: dataset schema version {found}, this version writes {SCHEMA_VERSION}; use another folder")
 
 
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Add the columns of :data:`ADDED_COLUMNS` a dataset lacks (under the write lock)."""
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name, declaration in columns:
+            if present and name not in present:  # present empty: a new dataset, made whole by SCHEMA
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+
+
 def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
     """Open (or create) ``folder``/dataset.sqlite, checking its schema version."""
     path = folder / DATABASE
@@ -309,9 +331,11 @@ def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
         # The version is checked before the schema is run: the schema of another version
         # would fail on its tables (or add to them) rather than be refused in one line.
         _refuse_other_versions(conn, path)
-        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")  # every statement is IF NOT EXISTS
         with transaction(conn):
             _refuse_other_versions(conn, path)  # again, under the write lock
+            _add_columns(conn)  # before the schema, whose indexes may name them
+        conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")  # every statement is IF NOT EXISTS
+        with transaction(conn):
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     except sqlite3.DatabaseError as error:
         conn.close()
@@ -323,6 +347,47 @@ def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
 
 
 # --- rows ---------------------------------------------------------------------------
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def printable(value: Any) -> Any:
+    """``value`` as a text column can hold it: lone surrogates escaped, a byte of a file
+    name that is not UTF-8 as ``\\xNN`` (as :func:`~extractor.paths.display_name` shows it);
+    anything but a string as it is.
+
+    >>> printable("b\\udce1o \\ud800"), printable(3)
+    ('b\\\\xe1o \\\\ud800', 3)
+    """
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return _SURROGATE.sub(_escape_surrogate, value)
+    return value
+
+
+def _printable_row(row: tuple) -> tuple:
+    return tuple(map(printable, row))
+
+
+def stored_path(path: str) -> tuple[str, bytes | None]:
+    """A file's path as ``document_paths`` keeps it: (``path``, ``raw_path``), the second
+    the name's bytes when the first cannot be the name itself.
+
+    >>> stored_path(os.fsdecode(b"/in/b\\xe1o.txt")), stored_path("/in/báo.txt")
+    (('/in/b\\\\xe1o.txt', b'/in/b\\xe1o.txt'), ('/in/báo.txt', None))
+    """
+    shown = display_name(path)
+    return shown, None if shown == path else os.fsencode(path)
+
+
+def real_path(path: str, raw_path: bytes | None) -> str:
+    """The path as the file system names it (lone surrogates for bytes that are not UTF-8),
+    from a ``document_paths`` row."""
+    return path if raw_path is None else os.fsdecode(raw_path)
 
 
 def _sql_value(value: Any) -> Any:
@@ -445,7 +510,7 @@ def _forget_subjects(conn: sqlite3.Connection, subject_ids: Iterable[str]) -> No
 
 
 def _drop_if_orphan(conn: sqlite3.Connection, sha256: str) -> None:
-    """A document no path shows any more (its file changed) leaves the dataset."""
+    """A document no path shows any more (its file changed, was renamed or deleted) leaves the dataset."""
     if conn.execute("SELECT 1 FROM document_paths WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None:
         subjects = _subjects_of(conn, sha256)
         for table in ("records", "metrics", "documents"):
@@ -454,11 +519,14 @@ def _drop_if_orphan(conn: sqlite3.Connection, sha256: str) -> None:
 
 
 def _link(conn: sqlite3.Connection, path: str, sha256: str | None, error: str | None, seen: str) -> None:
-    row = conn.execute("SELECT sha256 FROM document_paths WHERE path = ?", (path,)).fetchone()
+    """Record that the file ``path`` (as the file system names it) holds ``sha256``."""
+    shown, raw = stored_path(path)
+    row = conn.execute("SELECT sha256 FROM document_paths WHERE path = ?", (shown,)).fetchone()
     conn.execute(
-        "INSERT INTO document_paths (path, sha256, error, seen_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, error = excluded.error, seen_at = excluded.seen_at",
-        (path, sha256, error, seen),
+        "INSERT INTO document_paths (path, sha256, error, seen_at, raw_path) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, error = excluded.error, seen_at = excluded.seen_at, "
+        "raw_path = excluded.raw_path",
+        (shown, sha256, printable(error), seen, raw),
     )
     if row is not None and row[0] is not None and row[0] != sha256:
         _drop_if_orphan(conn, row[0])
@@ -471,6 +539,27 @@ def link_paths(conn: sqlite3.Connection, links: Iterable[tuple[str, str | None, 
     with transaction(conn):
         for path, sha256, error in links:
             _link(conn, path, sha256, error, seen)
+
+
+def recorded_paths(conn: sqlite3.Connection) -> list[str]:
+    """Every path of the dataset, as the file system names it."""
+    return [real_path(path, raw) for path, raw in conn.execute("SELECT path, raw_path FROM document_paths")]
+
+
+def forget_paths(conn: sqlite3.Connection, paths: Iterable[str]) -> int:
+    """Remove files that are gone (``paths`` as the file system named them), and the
+    documents only they showed, with their records and metrics, in one transaction; how
+    many paths were removed."""
+    removed = 0
+    with transaction(conn):
+        for path in paths:
+            shown, _ = stored_path(path)
+            row = conn.execute("DELETE FROM document_paths WHERE path = ? RETURNING sha256", (shown,)).fetchone()
+            if row is not None:
+                removed += 1
+                if row[0] is not None:
+                    _drop_if_orphan(conn, row[0])
+    return removed
 
 
 @dataclass(frozen=True)
@@ -497,6 +586,7 @@ def prepare(result: DocumentResult) -> Prepared:
         "source": json.dumps(source, ensure_ascii=False) if source else None, "text_sha256": result.text_sha256,
         "extractor_version": result.extractor_version, "seconds": result.seconds,
     }
+    document = {name: printable(value) for name, value in document.items()}  # a file name's bytes in the source, say
     sha256 = result.sha256
     if not sha256:
         return Prepared(dataclasses.replace(result, extraction=None), document, [], [])
@@ -504,9 +594,9 @@ def prepare(result: DocumentResult) -> Prepared:
     metric_ids = dataset_ids(sha256, (m["id"] for m in metrics))
     return Prepared(
         dataclasses.replace(result, extraction=None), document,
-        [record_row(sha256, i, r, record_ids[i]) for i, r in enumerate(records)],
-        [metric_row(sha256, i, m, metric_ids[i]) for i, m in enumerate(metrics)],
-        sorted({row for row in map(subject_row, metrics) if row is not None}, key=repr),  # repr: None sorts too
+        [_printable_row(record_row(sha256, i, r, record_ids[i])) for i, r in enumerate(records)],
+        [_printable_row(metric_row(sha256, i, m, metric_ids[i])) for i, m in enumerate(metrics)],
+        sorted({_printable_row(row) for row in map(subject_row, metrics) if row is not None}, key=repr),  # repr: None sorts
     )
 
 

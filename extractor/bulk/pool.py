@@ -10,10 +10,14 @@ time and waits on all pipes and process sentinels at once
 - a worker still busy when its file's time is up is killed (with the programs it runs,
   such as tesseract: each worker leads a process group), the file is recorded as
   "timed out after N s", and a fresh worker takes its place;
-- a worker that dies is noticed at once (its sentinel), the file it held is recorded as
-  "worker crashed (...)" with the exit code or signal, and a fresh worker takes its place;
+- a worker that dies is noticed at once (its sentinel) and a fresh worker takes its place;
+  the file it held is given again, and recorded as "worker crashed (...)" with the exit
+  code or signal only when it crashes a worker :data:`CRASHES_ALLOWED` times (a one-off
+  death, the OOM killer choosing that worker, is no verdict on the file);
 - a worker is also replaced after :data:`MAX_TASKS_PER_WORKER` files, which bounds what
-  caches or leaks in libraries can grow to.
+  caches or leaks in libraries can grow to;
+- the programs a worker runs (tesseract) die with it: it leads a process group, which is
+  killed whenever the worker is stopped or found dead.
 
 Workers are forked from a fork server (spawn where there is none) that has imported and
 warmed up the pipeline once (:mod:`extractor.bulk.warm`): a replacement starts in
@@ -22,6 +26,14 @@ parent's state (the SQLite connection, threads). A worker warms up (rules, segme
 before it is given its first file, so the time limit measures the file alone. Workers
 ignore Ctrl-C (the parent handles it) and die with the fork server when the parent dies
 (``kill -9`` included), once their current file is done or at once on Linux.
+
+The fork server holds the models, so the OOM killer likes it. Its death kills the
+workers it forked (on Linux) or leaves them without a way to report their exit; either
+way it is no fault of their files: those are given again to fresh workers, forked from a
+fork server started again (:mod:`multiprocessing` starts one when the last is gone), and
+never counted as crashes. After :data:`FORK_SERVER_DEATHS_ALLOWED` deaths in one pool,
+workers are spawned instead (each loads the models itself, which is slower but needs no
+fork server).
 
 Test hooks, read from the parent's environment when a pool starts, so that tests can
 exercise the failures above for real (they do nothing unless set):
@@ -53,6 +65,14 @@ from ..rulebook import PATTERNS_DIR
 from .process import failed, process
 
 MAX_TASKS_PER_WORKER = 500
+# A file is recorded as crashing its worker when it has crashed this many workers.
+CRASHES_ALLOWED = 2
+# Deaths of the fork server one pool lives through before it spawns workers instead.
+FORK_SERVER_DEATHS_ALLOWED = 3
+# Attempts at starting one worker while the fork server is dying or starting again.
+START_ATTEMPTS = 5
+# What a forked worker's exit code reads as when the fork server, which reports it, is gone.
+LOST_FORK_SERVER_CODE = 255
 # A worker must be ready (imports and models loaded) within this, or the file's time limit if longer.
 STARTUP_TIMEOUT_S = 120.0
 STARTUP_FAILURES_ALLOWED = 5
@@ -167,6 +187,26 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _forking(context: Any) -> bool:
+    return context.get_start_method() == "forkserver"
+
+
+def fork_server_pid() -> int | None:
+    """The pid of this process's fork server, None when none was started (or the
+    standard library keeps it elsewhere)."""
+    from multiprocessing import forkserver
+
+    return getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+
+
+def _fork_server_now() -> int | None:
+    """The fork server's pid, once one is running: a dead one is reaped and replaced."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return fork_server_pid()
+
+
 def prestart() -> None:
     """Start the fork server now, so that it warms up while the caller does other work
     (hashing files, opening the database); the first worker then starts at once."""
@@ -201,8 +241,14 @@ class _Worker:
                  work: Callable[..., Any]) -> None:
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(target=_worker_main, args=(child, str(patterns), hooks, work), daemon=True)
-        self.process.start()
-        child.close()
+        try:
+            self.process.start()
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            child.close()
+        self.server = fork_server_pid() if _forking(context) else None  # the fork server it came from
         self.ready = False
         self.task: tuple[Any, str] | None = None
         self.started = time.monotonic()
@@ -236,7 +282,18 @@ class _Worker:
         if self.process.is_alive():
             self.kill()
             self.process.join()
+        self._kill_group()
         self.conn.close()
+
+    def _kill_group(self) -> None:
+        """Kill what is left of the worker's process group: a worker that died (the OOM
+        killer, a segfault, its fork server gone) leaves the programs it ran (tesseract)
+        running otherwise. Only a ready worker is known to lead a group of its own."""
+        if self.ready and self.process.pid is not None and hasattr(os, "killpg"):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:
+                pass  # no such group left: the usual case
 
 
 class WorkerPool:
@@ -261,6 +318,10 @@ class WorkerPool:
         self._context = _context()
         self._workers: list[_Worker] = []
         self._startup_failures = 0
+        self._pending: deque[tuple[Any, str]] = deque()
+        self._crashes: dict[Any, int] = {}  # crashes per task key
+        self._server = fork_server_pid()  # the fork server last seen alive
+        self.fork_server_deaths = 0
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -275,7 +336,33 @@ class WorkerPool:
             worker.stop(kill=kill or worker.task is not None)
 
     def _start(self) -> None:
-        self._workers.append(_Worker(self._context, self.patterns, self.hooks, self.work))
+        for attempt in range(START_ATTEMPTS):
+            try:
+                worker = _Worker(self._context, self.patterns, self.hooks, self.work)
+            except (EOFError, OSError) as error:  # the fork server died before it could fork
+                if not _forking(self._context) or attempt == START_ATTEMPTS - 1:
+                    raise PoolError(f"worker processes cannot start: {type(error).__name__}: {error}") from None
+                self._fork_server_died()
+                time.sleep(0.05 * (attempt + 1))  # a dying server may not be reaped at once
+                continue
+            if self._server is None:
+                self._server = worker.server
+            self._workers.append(worker)
+            return
+
+    def _fork_server_died(self) -> bool:
+        """Whether the fork server died since it was last seen (a new one is then started);
+        the pool spawns its workers from then on when it died too often."""
+        if not _forking(self._context):
+            return False
+        pid = _fork_server_now()
+        if pid == self._server:
+            return False
+        self._server = pid
+        self.fork_server_deaths += 1
+        if self.fork_server_deaths >= FORK_SERVER_DEATHS_ALLOWED:
+            self._context = multiprocessing.get_context("spawn")
+        return True
 
     def _replace(self, worker: _Worker, *, kill: bool) -> None:
         self._workers.remove(worker)
@@ -294,34 +381,41 @@ class WorkerPool:
         Idle workers get their next file before a result is handed to the caller, so that
         they do not wait while the caller writes it to the database.
         """
-        pending = deque(tasks)
-        while len(self._workers) < min(self.size, max(len(pending), 1)):
+        self._pending = deque(tasks)
+        while len(self._workers) < min(self.size, max(len(self._pending), 1)):
             self._start()
-        in_flight = 0
-        while pending or in_flight:
-            timed = [w.started + self._limit(w) for w in self._workers if w.task is not None or not w.ready]
-            ready = wait([w.conn for w in self._workers] + [w.process.sentinel for w in self._workers],
-                         timeout=max(0.0, min(timed) - time.monotonic()) if timed else None)
-            finished: list[Finished] = []
-            for worker in list(self._workers):
-                if worker.conn in ready or worker.process.sentinel in ready:
-                    result = self._receive(worker)
-                    if result is not None:
-                        finished.append(result)
-                elif (worker.task is not None or not worker.ready) and time.monotonic() - worker.started >= self._limit(worker):
-                    task = worker.task
-                    if task is None:
-                        self._lost_at_startup(worker, f"no worker was ready after {_seconds(self._limit(worker))} s")
-                        continue
-                    self._replace(worker, kill=True)
-                    finished.append(Finished(task[0], failed(task[1], f"timed out after {_seconds(self.timeout)} s",
-                                                             seconds=self.timeout, patterns=self.patterns)))
-            in_flight -= len(finished)
+        while self._pending or any(w.task is not None for w in self._workers):
+            finished = self._wait()
             for worker in self._workers:
-                if worker.ready and worker.task is None and pending:
-                    worker.give(pending.popleft())
-                    in_flight += 1
+                if worker.ready and worker.task is None and self._pending:
+                    worker.give(self._pending.popleft())
             yield from finished
+
+    def _wait(self) -> list[Finished]:
+        """Wait for a worker to say something, die or run out of time; what finished."""
+        timed = [w.started + self._limit(w) for w in self._workers if w.task is not None or not w.ready]
+        ready = wait([w.conn for w in self._workers] + [w.process.sentinel for w in self._workers],
+                     timeout=max(0.0, min(timed) - time.monotonic()) if timed else None)
+        finished: list[Finished] = []
+        for worker in list(self._workers):
+            if worker.conn in ready or worker.process.sentinel in ready:
+                result = self._receive(worker)
+            elif (worker.task is not None or not worker.ready) and time.monotonic() - worker.started >= self._limit(worker):
+                result = self._time_out(worker)
+            else:
+                continue
+            if result is not None:
+                finished.append(result)
+        return finished
+
+    def _time_out(self, worker: _Worker) -> Finished | None:
+        task = worker.task
+        if task is None:
+            self._lost_at_startup(worker, f"no worker was ready after {_seconds(self._limit(worker))} s")
+            return None
+        self._replace(worker, kill=True)
+        return Finished(task[0], failed(task[1], f"timed out after {_seconds(self.timeout)} s", seconds=self.timeout,
+                                        patterns=self.patterns))
 
     def _limit(self, worker: _Worker) -> float:
         return self.timeout if worker.ready else max(self.timeout, STARTUP_TIMEOUT_S)
@@ -343,15 +437,29 @@ class WorkerPool:
             worker.task = None
             worker.started = time.monotonic()
             worker.done += 1
+            self._crashes.pop(key, None)
             if worker.done >= self.max_tasks:
                 self._replace(worker, kill=False)
             return Finished(key, result, peak, cpu)
-        # The pipe is closed or the process is gone: a crash.
+        return self._lost(worker)  # the pipe is closed or the process is gone
+
+    def _lost(self, worker: _Worker) -> Finished | None:
+        """A worker that died: replaced; its file given again, or recorded as crashing
+        workers once it has crashed :data:`CRASHES_ALLOWED` of them."""
         worker.process.join(timeout=5)
         task, code = worker.task, worker.process.exitcode
-        if task is None:
+        self._fork_server_died()  # noted, and a new one started, before anything is forked again
+        died_with_server = worker.server is not None and (worker.server != self._server or code == LOST_FORK_SERVER_CODE)
+        if task is None and not worker.ready and not died_with_server:
             self._lost_at_startup(worker, _describe_exit(code))
             return None
         elapsed = time.monotonic() - worker.started
         self._replace(worker, kill=True)
-        return Finished(task[0], failed(task[1], _describe_exit(code), seconds=elapsed, patterns=self.patterns))
+        if task is None:
+            return None
+        if not died_with_server:
+            self._crashes[task[0]] = self._crashes.get(task[0], 0) + 1
+            if self._crashes[task[0]] >= CRASHES_ALLOWED:
+                return Finished(task[0], failed(task[1], _describe_exit(code), seconds=elapsed, patterns=self.patterns))
+        self._pending.appendleft(task)  # the next free worker takes it first
+        return None

@@ -24,6 +24,7 @@ from ..errors import ExtractorError, InputError
 from ..loaders import detect_format, load, load_bytes
 from ..pipeline import extract_document
 from ..rulebook import PATTERNS_DIR
+from .walk import Refused, read_regular
 
 
 @cache
@@ -107,8 +108,8 @@ def _what_it_is(data: bytes | None, name: str) -> tuple[str | None, str | None]:
     """sha256 and format of a file that failed, as far as they can be known."""
     if data is None:
         try:
-            data = Path(name).read_bytes()
-        except OSError:
+            data = read_regular(name)  # never a FIFO, never more than the limit
+        except (Refused, OSError):
             return None, None
     try:
         fmt = detect_format(data, name) if data else None

@@ -5,11 +5,16 @@ Ctrl-C, a ``kill`` or a ``kill -9`` loses at most the documents in flight; runni
 same command again resumes. A document is done when the dataset holds its content's
 sha256 stamped with the current extractor version (package version + hash of
 patterns/); a failed one is retried with ``retry_failed``, everything with ``force``.
+
+A run speaks for its INPUT arguments (:meth:`~extractor.bulk.walk.Inputs.covers`): a path
+recorded earlier under a folder it walks, or matched by a glob it expands, that is not
+there now (deleted, renamed) leaves the dataset, and with it a document no other path
+shows. Paths outside its INPUTs are left as they are, so that runs over several folders
+can share one dataset.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import sys
@@ -21,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from ..paths import display_name
 from ..rulebook import PATTERNS_DIR, load_rules
 from . import dataset
 from .dataset import DATABASE, DatasetError
@@ -28,7 +34,7 @@ from .export import EXPORTS, export
 from .pool import Finished, WorkerPool, prestart
 from .process import extractor_version
 from .progress import Progress
-from .walk import find_documents, largest_first
+from .walk import Inputs, find_documents, hash_file, largest_first
 
 DEFAULT_TIMEOUT_S = 300.0
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -51,6 +57,7 @@ class Summary:
     files: int = 0          # files found
     documents: int = 0      # distinct contents among them
     unreadable: int = 0     # files that could not be read at all
+    removed: int = 0        # paths recorded earlier, under this run's INPUTs, that are gone
     skipped: int = 0        # documents already done by this extractor version
     processed: int = 0      # documents processed by this run
     processed_failed: int = 0
@@ -71,21 +78,6 @@ class Summary:
         if self.missing or not self.files or not self.ok_files:
             return EXIT_NOTHING_DONE
         return EXIT_SOME_FAILED if self.failed_files else EXIT_OK
-
-
-def _sha256(path: str) -> tuple[str | None, str | None]:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except FileNotFoundError:
-        return None, "no such file"
-    except PermissionError:
-        return None, "permission denied"
-    except OSError as error:
-        return None, f"cannot read: {error.strerror or error}"
-    return digest.hexdigest(), None
 
 
 def check_output_folder(out: Path) -> None:
@@ -153,7 +145,7 @@ def run_bulk(
     with dataset.exclusive(out), _sigterm_as_interrupt():
         conn = dataset.open_dataset(out, create=True)
         try:
-            _run(conn, found.files, summary, version=version, workers=workers or default_workers(), timeout=timeout,
+            _run(conn, found, summary, version=version, workers=workers or default_workers(), timeout=timeout,
                  retry_failed=retry_failed, force=force, quiet=quiet, stream=stream, tty=tty, patterns=patterns)
             _count_files(conn, found.files, summary)
         except KeyboardInterrupt:
@@ -166,14 +158,16 @@ def run_bulk(
     return summary
 
 
-def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
+def _run(conn, found: Inputs, summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
          force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path) -> None:
+    files = found.files
     paths_of, unreadable, to_do = _plan(conn, files, summary, version=version, retry_failed=retry_failed, force=force)
+    _forget_gone(conn, found, summary)
     summary.workers = min(workers, len(to_do)) if to_do else 0
     _announce(files, paths_of, unreadable, to_do, summary, version, stream)
     progress = Progress(len(to_do), stream=stream, tty=tty, quiet=quiet)
     for path, _, error in unreadable:
-        progress.message(f"failed: {path}: {error}")
+        progress.message(f"failed: {display_name(path)}: {error}")
     if not to_do:
         return
 
@@ -189,7 +183,8 @@ def _run(conn, files: list[str], summary: Summary, *, version: str, workers: int
                 # A result that could not know its content's hash (a crash, a time limit, a file
                 # gone) is kept under the hash taken before it was sent.
                 dataset.save(conn, prepared, paths_of[finished.key], sha256=finished.key)
-                progress.advance(prepared.result.path, ok=prepared.result.ok, detail=_tally(summary, finished, prepared))
+                progress.advance(display_name(prepared.result.path), ok=prepared.result.ok,
+                                 detail=_tally(summary, finished, prepared))
     finally:
         progress.close()
 
@@ -201,7 +196,7 @@ def _plan(conn, files: list[str], summary: Summary, *, version: str, retry_faile
     paths_of: dict[str, list[str]] = {}
     unreadable: list[tuple[str, str | None, str | None]] = []
     for path in files:
-        sha256, error = _sha256(path)
+        sha256, error = hash_file(path)  # a FIFO, a device or a file over the size limit is not read
         if sha256 is None:
             unreadable.append((path, None, error))
         else:
@@ -223,6 +218,16 @@ def _plan(conn, files: list[str], summary: Summary, *, version: str, retry_faile
     return paths_of, unreadable, to_do
 
 
+def _forget_gone(conn, found: Inputs, summary: Summary) -> None:
+    """Paths under this run's INPUTs that are no longer there leave the dataset. Called
+    once the paths found are linked, so that a renamed file's document, already linked
+    to its new name, stays."""
+    present = set(found.files)
+    gone = [path for path in dataset.recorded_paths(conn) if path not in present and found.covers(path)]
+    if gone:
+        summary.removed = dataset.forget_paths(conn, gone)
+
+
 def _announce(files: list[str], paths_of: dict[str, list[str]], unreadable: list, to_do: list[str], summary: Summary,
               version: str, stream: TextIO) -> None:
     duplicates = len(files) - len(paths_of) - len(unreadable)
@@ -230,6 +235,7 @@ def _announce(files: list[str], paths_of: dict[str, list[str]], unreadable: list
         f"bulk: {len(files)} files, {len(paths_of)} distinct documents"
         + (f" ({duplicates} duplicate file{'s' * (duplicates > 1)})" if duplicates else "")
         + (f", {len(unreadable)} unreadable" if unreadable else "")
+        + (f", {summary.removed} gone since the last run (removed)" if summary.removed else "")
         + f"; {summary.skipped} already done, {len(to_do)} to process"
         + (f" with {summary.workers} worker{'s' * (summary.workers > 1)}" if to_do else "")
         + f"; extractor {version}",
@@ -253,7 +259,7 @@ def _tally(summary: Summary, finished: Finished, prepared: dataset.Prepared) -> 
 
 
 def _count_files(conn, files: list[str], summary: Summary) -> None:
-    wanted = set(files)
+    wanted = {dataset.stored_path(path)[0] for path in files}
     for path, status in conn.execute("SELECT path, status FROM files"):
         if path in wanted:
             if status == "ok":

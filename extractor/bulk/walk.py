@@ -6,27 +6,76 @@ folders are skipped) or a glob (``'reports/**/*.pdf'``, quoted so that the shell
 it alone; every file it matches is taken, every folder it matches is walked). Paths are
 made absolute so that a run from another folder names the same files; symbolic links to
 files are followed, links to folders are not (no loops).
+
+A walk also takes what has a document's name but is no regular file (a FIFO, a device):
+:func:`hash_file` refuses it without reading a byte, and the run records it as failed,
+rather than leave the user wondering why it is not in the dataset. Only regular files of
+at most :data:`~extractor.limits.MAX_FILE_BYTES` are ever read (:func:`open_regular`):
+a FIFO would block the reader for ever, ``/dev/zero`` never ends.
+
+:meth:`Inputs.covers` says which paths a run speaks for (its scope): a path recorded by an
+earlier run that lies in the scope but was not found now has gone, and leaves the dataset.
 """
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import glob
+import hashlib
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .. import limits
 
 # What a folder walk takes: the suffixes of the formats the loaders know (by content;
 # the name only decides what a walk picks up). Name other files, or glob them, to add them.
 DOCUMENT_SUFFIXES = frozenset({".pdf", ".txt", ".text", ".html", ".htm", ".xhtml", ".docx"})
 
 
+def _glob_parts_match(parts: Sequence[str], pattern: Sequence[str]) -> bool:
+    """Whether path components match glob components as ``glob(recursive=True)`` does:
+    ``**`` any number of folders, ``*`` never a leading dot."""
+    if not pattern:
+        return not parts
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_glob_parts_match(parts[i:], rest) for i in range(len(parts) + 1)
+                   if not any(part.startswith(".") for part in parts[:i]))
+    if not parts or (parts[0].startswith(".") and not head.startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(parts[0], head) and _glob_parts_match(parts[1:], rest)
+
+
 @dataclass
 class Inputs:
-    """The files found, in a stable order, and the INPUT arguments that named nothing."""
+    """The files found, in a stable order, and the INPUT arguments that named nothing;
+    the folders walked and the globs expanded, which make the run's scope."""
 
     files: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # absolute
+    globs: list[str] = field(default_factory=list)    # absolute patterns
+    excluded: list[str] = field(default_factory=list)  # absolute (the output folder)
+
+    def covers(self, path: str) -> bool:
+        """Whether ``path`` (absolute) is one this run would have taken had it existed:
+        anything under a folder walked, or matched by a glob. A file named as such is
+        found, or the run stops before it writes (its INPUT is missing).
+
+        >>> inputs = Inputs(folders=["/in"], globs=["/r/**/*.pdf"])
+        >>> [inputs.covers(p) for p in ("/in/a/b.txt", "/inx/b.txt", "/r/x/y.pdf", "/r/y.pdf", "/r/.h/y.pdf", "/r/y.txt")]
+        [True, False, True, True, False, False]
+        """
+        if any(path.startswith(e + os.sep) for e in self.excluded):
+            return False
+        if any(path.startswith(folder.rstrip(os.sep) + os.sep) for folder in self.folders):
+            return True
+        parts = path.split(os.sep)
+        return any(_glob_parts_match(parts, pattern.split(os.sep)) for pattern in self.globs)
 
 
 def _walk(folder: str, exclude: set[str]) -> Iterator[str]:
@@ -35,8 +84,11 @@ def _walk(folder: str, exclude: set[str]) -> Iterator[str]:
         for name in sorted(files):
             if not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES:
                 path = os.path.join(root, name)
-                if os.path.isfile(path):
-                    yield path
+                try:
+                    if not stat.S_ISDIR(os.stat(path).st_mode):  # a FIFO or a device too: refused, said
+                        yield path
+                except OSError:
+                    pass  # a dangling symbolic link: nothing to read or to report
 
 
 def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike[str]] = ()) -> Inputs:
@@ -51,7 +103,7 @@ def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike
     (['a.txt', 'b.pdf', 'notes.json'], ['nothing-*'])
     """
     excluded = {os.path.abspath(e) for e in exclude}
-    result = Inputs()
+    result = Inputs(excluded=sorted(excluded))
     seen: set[str] = set()
 
     def add(path: str) -> None:
@@ -67,6 +119,8 @@ def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike
             matches = [argument]
         elif glob.has_magic(argument):
             matches = sorted(glob.glob(argument, recursive=True))
+            here = argument if os.path.isabs(argument) else os.path.join(glob.escape(os.getcwd()), argument)
+            result.globs.append(os.path.normpath(here))
         else:
             matches = []
         if not matches:
@@ -74,6 +128,7 @@ def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike
         for match in matches:
             if os.path.isdir(match):
                 if os.path.abspath(match) not in excluded:
+                    result.folders.append(os.path.abspath(match))
                     for path in _walk(os.path.abspath(match), excluded):
                         add(path)
             else:
@@ -91,3 +146,94 @@ def largest_first(paths: Sequence[str]) -> list[str]:
             return 0
 
     return sorted(paths, key=lambda p: (-size(p), p))
+
+
+# --- reading files safely ----------------------------------------------------------------
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+_OS_REASONS = {errno.ENOENT: "no such file", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.ELOOP: "too many levels of symbolic links (a symbolic link loop?)"}
+
+
+class Refused(Exception):
+    """A file that is not read: ``reason`` says why, in the words the loaders use."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _limit_text(size: int) -> str:
+    return f"{size // limits.MB} MB" if size >= limits.MB and size % limits.MB == 0 else limits.describe_bytes(size)
+
+
+def _check(info: os.stat_result, limit: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise Refused("is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((label for test, label in _KINDS if test(info.st_mode)), "a special file")
+        raise Refused(f"is not a regular file ({kind})")
+    _check_size(info.st_size, limit)
+
+
+def _check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise Refused(f"is {limits.describe_bytes(size)}, over the {_limit_text(limit)} limit for one file")
+
+
+def open_regular(path: str, *, limit: int = limits.MAX_FILE_BYTES) -> int:
+    """A file descriptor open for reading on ``path``, a regular file of at most ``limit``
+    bytes; :class:`Refused` otherwise. Never blocks: the kind of file is known before it
+    is opened, O_NONBLOCK covers a FIFO swapped in meanwhile, and the open file is checked
+    again."""
+    try:
+        _check(os.stat(path), limit)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise Refused(_OS_REASONS.get(error.errno or 0) or f"cannot read: {error.strerror or error}") from None
+    try:
+        _check(os.fstat(fd), limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _chunks(fd: int, limit: int) -> Iterator[bytes]:
+    """The file's bytes, a MB at a time; a file that grows past ``limit`` as it is read is refused."""
+    total = 0
+    while chunk := os.read(fd, 1 << 20):
+        total += len(chunk)
+        _check_size(total, limit)
+        yield chunk
+
+
+def hash_file(path: str, *, limit: int = limits.MAX_FILE_BYTES) -> tuple[str | None, str | None]:
+    """(sha256, None) of a regular file within ``limit``, or (None, the reason it is not read).
+
+    >>> hash_file("/dev/null")
+    (None, 'is not a regular file (a character device)')
+    """
+    try:
+        fd = open_regular(path, limit=limit)
+        try:
+            digest = hashlib.sha256()
+            for chunk in _chunks(fd, limit):
+                digest.update(chunk)
+        finally:
+            os.close(fd)
+    except Refused as refused:
+        return None, refused.reason
+    except OSError as error:
+        return None, f"cannot read: {error.strerror or error}"
+    return digest.hexdigest(), None
+
+
+def read_regular(path: str, *, limit: int = limits.MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file within ``limit``; :class:`Refused` or OSError otherwise."""
+    fd = open_regular(path, limit=limit)
+    try:
+        return b"".join(_chunks(fd, limit))
+    finally:
+        os.close(fd)

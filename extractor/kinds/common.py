@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import regex
 
-from ..numbers import parse_number_words, parse_quantity
+from ..numbers import parse_int, parse_number_words, parse_quantity
 
 # Patterns used in loops, compiled once (regex's cache lookup costs more than the search).
 _WORD_OR_SLASH = regex.compile(r"[\w/]+")
@@ -65,7 +65,7 @@ def sign(match: regex.Match[str], name: str = "direction") -> int:
 
 def int_group(match: regex.Match[str], name: str) -> int | None:
     text = group(match, name)
-    return int(text) if text else None
+    return parse_int(text) if text else None
 
 
 def words_before(text: str, start: int, count: int = 2) -> list[str]:

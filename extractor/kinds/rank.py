@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import regex
 
+from ..numbers import parse_int
 from .common import approx_code, group, int_group, ordinal_value, required
 
 FIELD_SOURCES = {"rank": {"rank", "rank_word", "first"}, "total": {"total"}, "approx": {"approx"}}
@@ -13,7 +14,7 @@ def build(match: regex.Match[str], text: str) -> dict | None:
     if group(match, "first"):
         rank = 1
     elif group(match, "rank"):
-        rank = int(required(match, "rank"))
+        rank = parse_int(required(match, "rank"))
     else:
         rank = ordinal_value(required(match, "rank_word"))
     total = int_group(match, "total")

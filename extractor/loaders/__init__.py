@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable
-from pathlib import Path
 
+from .. import limits
 from ..document import Document, Page
 from ..errors import InputError, UnsupportedFormatError
+from ..limits import describe_bytes
 from ..normalize import LineBreak
+from ..paths import display_name
 from .base import Loaded
 from .docx import load_docx
 from .html import load_html
@@ -17,7 +21,7 @@ from .pdf import load_pdf
 from .sniff import DOCUMENT_FORMATS, format_from_suffix, looks_like_html, sniff
 from .text import NotText, decode_text, load_txt
 
-__all__ = ["detect_format", "load", "load_bytes"]
+__all__ = ["detect_format", "display_name", "load", "load_bytes", "read_file"]
 
 # One loader per format that this version reads. A format in DOCUMENT_FORMATS without
 # an entry here is recognized and refused with a clear message until its loader lands.
@@ -47,19 +51,74 @@ def detect_format(data: bytes, name: str = "") -> str:
     return "html" if looks_like_html(head, format_from_suffix(name)) else "txt"
 
 
-def _read(path: Path) -> bytes:
-    name = str(path)
-    if path.is_dir():
+# What a path that is not a regular file is, for "is not a regular file (a FIFO)".
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"),
+)
+# Reasons for the errors os.stat and os.open give, in a user's words.
+_OS_REASONS = {
+    errno.ENOENT: "no such file",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "no such file (a part of the path is a file, not a folder)",
+    errno.ELOOP: "too many levels of symbolic links (a symbolic link loop?)",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
+def _os_reason(error: OSError) -> str:
+    return _OS_REASONS.get(error.errno or 0) or f"cannot read: {error.strerror or error}"
+
+
+def _refuse_special(mode: int, name: str) -> None:
+    """Only regular files are read: /dev/zero never ends, and a FIFO blocks its reader."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
         raise InputError(name, "is a directory, not a file")
+    kind = next((label for test, label in _FILE_KINDS if test(mode)), "a special file")
+    raise InputError(name, f"is not a regular file ({kind})")
+
+
+def _limit_text(size: int) -> str:
+    """A limit as the README states it: "512 MB" rather than "512.0 MB"."""
+    return f"{size // limits.MB} MB" if size >= limits.MB and size % limits.MB == 0 else describe_bytes(size)
+
+
+def _refuse_large(size: int, name: str) -> None:
+    if size > limits.MAX_FILE_BYTES:
+        raise InputError(name, f"is {describe_bytes(size)}, over the {_limit_text(limits.MAX_FILE_BYTES)} limit for one file")
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; InputError with a one-line
+    reason for anything else. Never blocks: the kind of file is known before it is opened
+    (O_NONBLOCK guards the moment between the two), and checked again on the open file."""
+    name = display_name(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
+        info = os.stat(path)
+        _refuse_special(info.st_mode, name)
+        _refuse_large(info.st_size, name)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
-        raise InputError(name, f"cannot read: {error.strerror or error}") from None
+        raise InputError(name, _os_reason(error)) from None
+    with os.fdopen(fd, "rb") as file:
+        try:
+            opened = os.fstat(fd)
+            _refuse_special(opened.st_mode, name)  # swapped for a FIFO since os.stat
+            data = file.read(limits.MAX_FILE_BYTES + 1)  # a file growing as we read stops here
+        except OSError as error:
+            raise InputError(name, _os_reason(error)) from None
+    _refuse_large(len(data), name)
     return data
+
+
+def _refuse_long_pages(loaded: Loaded, name: str) -> None:
+    for number, text in enumerate(loaded.pages, start=1):
+        if len(text) > limits.MAX_PAGE_CHARS:
+            where = "the text" if len(loaded.pages) == 1 else f"page {number}"
+            raise InputError(name, f"{where} has {len(text):,} characters, over the limit of {limits.MAX_PAGE_CHARS:,} for one page")
 
 
 def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
@@ -67,8 +126,10 @@ def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
 
     ``tables`` ("auto", "pdfplumber", "off") says which reader reads PDF tables.
     """
+    name = display_name(name)  # printable in messages and output whatever the file system gave
     if not data:
         raise InputError(name, "empty file")
+    _refuse_large(len(data), name)
     detected = detect_format(data, name)
     named = format_from_suffix(name)
     loader = LOADERS.get(detected)
@@ -79,6 +140,7 @@ def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
         raise UnsupportedFormatError(name, f"{detected}{hint}")
 
     loaded = loader(data, name, tables=tables) if detected == "pdf" else loader(data, name)
+    _refuse_long_pages(loaded, name)
     warnings = list(loaded.warnings)
     if named and named != detected:
         warnings.insert(0, f"the name says {named} but the content is {detected}; read as {detected}")
@@ -102,6 +164,9 @@ def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
 
 
 def load(path: str | os.PathLike[str], *, tables: str = "auto") -> Document:
-    """Read and load one file. Raises :class:`InputError` with a one-line reason."""
-    path = Path(path)
-    return load_bytes(_read(path), str(path), tables=tables)
+    """Read and load one file. Raises :class:`InputError` with a one-line reason.
+
+    The document's ``path`` is the name as :func:`display_name` shows it: a name that is
+    not valid UTF-8 has its odd bytes escaped, so that output and messages can print it.
+    """
+    return load_bytes(read_file(path), os.fspath(path), tables=tables)

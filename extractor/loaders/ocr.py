@@ -20,6 +20,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import unicodedata
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ DPI = 250
 # nothing at all on some ruled table pages; on prose both read the same.
 # preserve_interword_spaces keeps the gaps between table columns as runs of spaces,
 # which the plain-text table reader needs.
+# Tesseract dies with the thread that started it, even when its worker is killed with
+# SIGKILL and nothing is left to stop it: util-linux's setpriv sets the death signal, then
+# runs Tesseract in its place (preexec_fn would be unsafe beside the OCR threads).
+_DIE_WITH_WORKER = ["setpriv", "--pdeathsig", "KILL", "--"] if sys.platform.startswith("linux") and shutil.which("setpriv") else []
 TESSERACT_OPTIONS = ("--psm", "4", "-c", "preserve_interword_spaces=1")
 TIMEOUT = 120  # seconds for one page
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -102,7 +107,7 @@ def ocr_image(image: Any, *, dpi: int = DPI, timeout: float | None = None) -> st
     # OpenMP threads make a page slower, not faster (p10: 5 to 7 s a page with them,
     # under 2 s without).
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    command = [TESSERACT, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(dpi), *TESSERACT_OPTIONS]
+    command = [*_DIE_WITH_WORKER, TESSERACT, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(dpi), *TESSERACT_OPTIONS]
     try:
         result = subprocess.run(command, input=png.getvalue(), capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:

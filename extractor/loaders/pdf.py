@@ -13,11 +13,13 @@ from typing import Any
 
 import regex
 
+from .. import limits
 from ..errors import InputError
 from ..legacy import convert_layer
 from ..normalize import LineBreak
 from . import ocr
 from .base import Loaded
+from .pdf_damage import file_warnings, unmapped_warning
 from .pdf_grid import RULING_PATHS, Grid, path_objects, read_grids, rebase
 from .pdf_layout import LineBox, classify_breaks
 from .pdf_tables import read_with_pdfplumber
@@ -42,7 +44,8 @@ def _load_error(message: str) -> str:
     for key, reason in _LOAD_ERRORS:
         if key in lowered:
             return reason
-    return f"unreadable PDF ({' '.join(message.split())})"
+    # PDFium gives some damaged files no error code at all: "(PDFium: Success)".
+    return "damaged or truncated PDF (PDFium could not open it)"
 
 
 def _line_boxes(textpage: Any, text: str) -> list[LineBox]:
@@ -62,13 +65,15 @@ def _line_boxes(textpage: Any, text: str) -> list[LineBox]:
     return boxes
 
 
-def _read_page(document: Any, index: int, tables: str) -> tuple[str, dict[int, LineBreak], list[Grid], bool]:
-    """A page's raw text, its layout hints, its ruled tables (``tables`` == "auto"), and
-    whether it is ruled at all (a page for pdfplumber in its mode)."""
+def _read_page(document: Any, index: int, tables: str) -> tuple[str, dict[int, LineBreak], list[Grid], bool, str | None]:
+    """A page's raw text, its layout hints, its ruled tables (``tables`` == "auto"),
+    whether it is ruled at all (a page for pdfplumber in its mode), and a warning when
+    its characters lack Unicode values (a damaged font)."""
     page = document[index]
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
+        unmapped = unmapped_warning(textpage, index + 1)
         # Geometry needs text offsets to be PDFium char indices; characters outside the
         # BMP (two UTF-16 units) would shift them, so such pages go without hints.
         aligned = len(text) == textpage.count_chars()
@@ -80,7 +85,7 @@ def _read_page(document: Any, index: int, tables: str) -> tuple[str, dict[int, L
     finally:
         textpage.close()
         page.close()
-    return text, hints, grids, ruled
+    return text, hints, grids, ruled, unmapped
 
 
 def _ocr_unreadable_pages(document: Any, pages: list[str], line_breaks: list[dict[int, LineBreak]], warnings: list[str]) -> list[int]:
@@ -90,13 +95,18 @@ def _ocr_unreadable_pages(document: Any, pages: list[str], line_breaks: list[dic
     ``warnings`` in place: "page 3 has no text layer" becomes "page 3 was read by OCR".
     A blank page is not worth OCR, and only a scan's text layer is judged garbage.
     """
+    import pypdfium2 as pdfium
+
     empty: list[int] = []
     unusable: list[int] = []
     for index, text in enumerate(pages):
         blank = not text.strip()
         if not blank and not ocr.is_unusable_text_layer(text):
             continue
-        page = document[index]
+        try:
+            page = document[index]
+        except pdfium.PdfiumError:
+            continue  # a page that does not load was named when its text was read
         try:
             if blank and ocr.page_has_content(page):
                 empty.append(index + 1)
@@ -143,12 +153,18 @@ def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         raise InputError(name, _load_error(str(error))) from None
+    if len(document) > limits.MAX_PAGES:
+        count = len(document)
+        document.close()
+        raise InputError(name, f"PDF of {count:,} pages, over the limit of {limits.MAX_PAGES:,} pages")
 
     pages: list[str] = []
     line_breaks: list[dict[int, LineBreak]] = []
     grids: list[list[Any]] = []  # per page, its tables: Grids (cells that know their span) or rows of cell texts
     ruled: list[int] = []
-    warnings: list[str] = []
+    truncated = b"%%EOF" not in data[-2048:]
+    warnings: list[str] = file_warnings(data, document, truncated=truncated)
+    damaged = bool(warnings) or truncated
     try:
         for index in range(len(document)):
             text, hints, page_grids, page_ruled = _page_layer(document, index, tables, warnings)
@@ -169,8 +185,9 @@ def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:
     if not pages:
         raise InputError(name, "PDF without pages")
     if not any(text.strip() for text in pages):
-        warnings.append("no page has any text (a scan?), so nothing can be extracted")
-    if b"%%EOF" not in data[-2048:]:
+        why = "the file is damaged" if damaged else "a scan?"
+        warnings.append(f"no page has any text ({why}), so nothing can be extracted")
+    if truncated:
         warnings.append(f"the file does not end with %%EOF and may be truncated; {len(pages)} page(s) were read")
     return Loaded(pages=pages, warnings=warnings, ocr_pages=ocr_pages, line_breaks=line_breaks, tables=grids)
 
@@ -182,10 +199,12 @@ def _page_layer(document: Any, index: int, tables: str, warnings: list[str]) -> 
 
     number = index + 1
     try:
-        text, hints, page_grids, page_ruled = _read_page(document, index, tables)
+        text, hints, page_grids, page_ruled, unmapped = _read_page(document, index, tables)
     except pdfium.PdfiumError as error:
-        warnings.append(f"page {number} could not be read ({' '.join(str(error).split())})")
-        text, hints, page_grids, page_ruled = "", {}, [], False
+        warnings.append(f"page {number} could not be read ({' '.join(str(error).split())}); it is kept empty")
+        return "", {}, [], False
+    if unmapped:
+        warnings.append(unmapped)
     converted = convert_layer(text)  # a ".VnTime" or VNI font's layer
     if converted is not None:
         conversion, legacy = converted

@@ -7,6 +7,8 @@ import zipfile
 
 import regex
 
+from ..limits import MAX_DOCX_MEMBERS
+
 # Formats the pipeline knows by name; each has (or will have) a loader.
 DOCUMENT_FORMATS = ("txt", "pdf", "html", "docx")
 
@@ -47,12 +49,17 @@ def format_from_suffix(name: str) -> str | None:
 
 
 def _zip_format(data: bytes) -> str:
+    # A damaged or oversized archive that names a Word body is a DOCX: its loader says
+    # what is wrong with it, which "damaged ZIP archive" would not.
+    word = b"word/document.xml" in data
+    if data.count(b"PK\x01\x02") > MAX_DOCX_MEMBERS:  # too many members to list them cheaply
+        return "docx" if word else "ZIP archive"
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "damaged ZIP archive"
-    if "word/document.xml" in names:
-        return "docx"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "docx" if word else "damaged ZIP archive"
+    if "word/document.xml" in names or ("[Content_Types].xml" in names and any(n.startswith("word/") for n in names)):
+        return "docx"  # a Word package, even one whose body is missing: its loader says so
     if any(n.startswith("xl/") for n in names):
         return "Excel workbook (.xlsx)"
     if any(n.startswith("ppt/") for n in names):
@@ -60,6 +67,18 @@ def _zip_format(data: bytes) -> str:
     if "content.xml" in names:
         return "OpenDocument file"
     return "ZIP archive"
+
+
+def damaged_pdf_header(data: bytes) -> str | None:
+    """For binary data that is a PDF but for its first bytes (one flipped bit makes
+    "%PDF-" "%pDF-"), the reason to give instead of "binary data"; None otherwise."""
+    head = data[:1024]
+    body = data[: 1 << 20]
+    if b"%pdf-" not in head.lower() and not (b" obj" in body and b"endobj" in body):
+        return None
+    start = head[:8].decode("latin-1")
+    shown = "".join(c if c.isprintable() and c.isascii() else f"\\x{ord(c):02x}" for c in start)
+    return f'damaged PDF: no "%PDF-" header in its first 1 KB (it starts "{shown}"), though it holds PDF objects'
 
 
 def looks_like_html(head: str, suffix_format: str | None) -> bool:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .. import limits
 from ..errors import InputError
 from ..legacy import NAMES, decode_bytes, detect_legacy, to_unicode
 from .base import Loaded
+from .sniff import damaged_pdf_header
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -63,7 +65,7 @@ def _strict(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise NotText(f"invalid {encoding} at byte {error.start}") from None
+        raise NotText(f"not valid {encoding} text (damaged or truncated at byte {error.start})") from None
 
 
 def _legacy_converted(decoded: DecodedText) -> DecodedText:
@@ -125,12 +127,21 @@ def decode_text(data: bytes) -> DecodedText:
     return DecodedText(text, "cp1258", warnings)
 
 
+def _too_long(name: str, chars: str) -> InputError:
+    return InputError(name, f"the text has {chars} characters, over the limit of {limits.MAX_PAGE_CHARS:,} for one page (a text file is one page)")
+
+
 def load_txt(data: bytes, name: str) -> Loaded:
-    """A plain-text file is one page."""
+    """A plain-text file is one page, of at most MAX_PAGE_CHARS characters."""
+    # No encoding we read takes more than 4 bytes a character: refused before decoding.
+    if len(data) > 4 * limits.MAX_PAGE_CHARS:
+        raise _too_long(name, f"more than {len(data) // 4:,}")
     try:
         decoded = decode_text(data)
     except NotText as error:
-        raise InputError(name, str(error)) from None
+        raise InputError(name, damaged_pdf_header(data) or str(error)) from None
+    if len(decoded.text) > limits.MAX_PAGE_CHARS:
+        raise _too_long(name, f"{len(decoded.text):,}")
     if not _VISIBLE.search(decoded.text):
         raise InputError(name, "no text in file (only whitespace or invisible characters)")
     return Loaded(pages=[decoded.text], encoding=decoded.encoding, warnings=decoded.warnings)

@@ -96,6 +96,11 @@ def _inference(view: PageView, field: str, source: str, start: int, end: int) ->
     return Inference(field=field, source=source, page=view.number, start=start, end=end, surface=view.text[start:end])  # type: ignore[arg-type]
 
 
+# How far before a value a component cue is looked for: a clause's cue stands close to its
+# values, and the reach keeps a sentence of a thousand values from being read a thousand times.
+_CUE_REACH = 400
+
+
 class _Walk:
     """The left-to-right reading of one sentence."""
 
@@ -294,7 +299,8 @@ class _Walk:
         """A part's value: a component cue since the clause's index, subject or ";"."""
         since = max([self.lo, *(i.end for i in self.indices if i.start < record.start),
                      *(s.end for s in self.subjects if s.start < record.start and s.role != "reference"),
-                     self.text.rfind(";", self.lo, record.start) + 1])
+                     self.text.rfind(";", max(self.lo, record.start - _CUE_REACH), record.start) + 1,
+                     record.start - _CUE_REACH])
         between = self.text[since : record.start]
         if _SHARE_OF.search(between) and not cues.family("equivalence").search(between):
             return True

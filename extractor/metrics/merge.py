@@ -20,18 +20,36 @@ def _agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(a[k] == b[k] for k in a.keys() & b.keys() if a[k] is not None and b[k] is not None)
 
 
+def _values_key(values: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in values.items()))
+
+
 def join_years(statements: Sequence[Statement], texts: Mapping[int, str]) -> None:
     """A statement without a year takes the year of one of the same index and subject
     that has one and agrees with it."""
-    for s in statements:
+    # Statements that repeat one another (a long page says the same thing many times)
+    # are looked at once: the first of each, in text order, keeps linear what would
+    # otherwise compare every statement with every other.
+    dated: dict[tuple[str, str | None], dict[tuple, tuple[int, Statement]]] = {}
+
+    def add(position: int, t: Statement) -> None:
+        kept = dated.setdefault((t.indicator, t.subject), {})
+        key = (t.year, _values_key(t.values))
+        if key not in kept or position < kept[key][0]:
+            kept[key] = (position, t)
+
+    for position, t in enumerate(statements):
+        if t.year is not None:
+            add(position, t)
+    for position, s in enumerate(statements):
         if s.year is None:
-            given = [t for t in statements if t.year is not None and t.indicator == s.indicator
-                     and t.subject == s.subject and _agree(s.values, t.values)]
-            if len({t.year for t in given}) == 1:
-                s.year = given[0].year
-                t = given[0]
+            given = [(p, t) for p, t in dated.get((s.indicator, s.subject), {}).values() if _agree(s.values, t.values)]
+            if len({t.year for _, t in given}) == 1:
+                t = min(given, key=lambda pair: pair[0])[1]  # the first in the text
+                s.year = t.year
                 s.infer("year", Inference(field="year", source="statement", page=t.page, start=t.start, end=t.end,
                                           surface=texts[t.page][t.start : t.end]))
+                add(position, s)  # a year found counts for the statements after it
 
 
 def identify_subjects(statements: Sequence[Statement], home: str | None) -> list[str]:
@@ -60,14 +78,18 @@ def _differs(current: Any, value: Any) -> bool:
 
 def merge(statements: Sequence[Statement]) -> tuple[list[Metric], list[str]]:
     metrics: dict[tuple[str, str | None, int | None, str | None, bool], Metric] = {}
+    cited: dict[tuple[str, str | None, int | None, str | None, bool], set[str]] = {}  # each metric's evidence, to look up
     warnings: list[str] = []
     for s in statements:
         key = (s.indicator, s.identity.id if s.identity else None, s.year, s.period, s.aggregate)
         if key not in metrics:
             metrics[key] = _new_metric(s)
+            cited[key] = set(metrics[key].evidence)
             continue
         metric = metrics[key]
-        metric.evidence += [e for e in s.evidence if e not in metric.evidence]
+        new = [e for e in s.evidence if e not in cited[key]]
+        metric.evidence += new
+        cited[key].update(new)
         for name, value in s.values.items():
             current = getattr(metric, name)
             if current is None:

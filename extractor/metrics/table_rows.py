@@ -9,6 +9,7 @@ before; the subject from its column or the document. A column or a row of averag
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -91,8 +92,9 @@ def table_statements(
         if record.table is not None:
             in_cells.setdefault((record.table, record.row), []).append(record)
     rows = _RowReader(view, main_subject, index_years, mentions)
+    indices = _IndexMentions(mentions)
     for table in view.tables:
-        layout = _layout(view.text, table, mentions, context)
+        layout = _layout(view.text, table, indices, context)
         if layout is None:
             continue
         for row_number, row in enumerate(table.rows, start=1):
@@ -120,13 +122,34 @@ class _Layout:
         return self.column_year[col] if col < len(self.column_year) and self.column_year[col] else row_year
 
 
-def _layout(text: str, table: Table, mentions: list[Mention], context: TableContext) -> _Layout | None:
+class _IndexMentions:
+    """The page's index mentions in text order, looked up by position in log time: a
+    page may hold thousands of tables and mentions, so no scan over all of them per cell."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.mentions = [m for m in mentions if m.kind == "index"]  # already in text order
+        self.starts = [m.start for m in self.mentions]
+
+    def between(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions that start in ``lo:hi``."""
+        return self.mentions[bisect.bisect_left(self.starts, lo) : bisect.bisect_left(self.starts, hi)]
+
+    def any_before(self, position: int) -> bool:
+        return bool(self.starts) and self.starts[0] < position
+
+
+def _row_index(indices: _IndexMentions, row: Sequence[Cell]) -> str | None:
+    """The index the first cell naming one names ("PAR INDEX" as a row's label)."""
+    return next((named[0].key for c in row if c.located and (named := indices.between(c.start, c.end))), None)
+
+
+def _layout(text: str, table: Table, indices: _IndexMentions, context: TableContext) -> _Layout | None:
     """The table's layout; None for a table of no index's values."""
     roles = [table.role(c) for c in range(len(table.header))]
     if not {"score", "rank"} & set(roles):
         return None
     start = min((c.start for row in table.rows for c in row if c.located), default=0)
-    caption, head_start = _caption(text, table, mentions, start)
+    caption, head_start = _caption(text, table, indices, start)
     column_index, header_index = _column_indices(table, caption, start)
     # A year heading a value column ("2022", "Xếp hạng 2023"); not the base of a change.
     column_year = [int(m.group()) if roles[c] in ("score", "rank") and (m := YEAR_LABEL.search(label.text))
@@ -135,11 +158,10 @@ def _layout(text: str, table: Table, mentions: list[Mention], context: TableCont
     named = header_index or caption
     indicator: Mention | None = named[-1] if named else None
     year = None
-    opens_page = not [m for m in mentions if m.kind == "index" and m.start < start]
+    opens_page = not indices.any_before(start)
     if indicator is None and (table.continued or opens_page) and context.last_table is not None:
         indicator, year = context.last_table  # the rest of a table from the page before
-    row_index = [next((m.key for c in row if c.located for m in mentions if m.kind == "index" and c.start <= m.start < c.end), None)
-                 for row in table.rows]
+    row_index = [_row_index(indices, row) for row in table.rows]
     if indicator is None and not any(column_index) and not any(row_index):
         return None
     year, column_year = _table_year(text, table, caption, year, column_year, head_start)
@@ -149,14 +171,14 @@ def _layout(text: str, table: Table, mentions: list[Mention], context: TableCont
     return _Layout(roles, start, column_index, column_year, row_index, indicator, year, averages)
 
 
-def _caption(text: str, table: Table, mentions: list[Mention], start: int) -> tuple[list[Mention], int]:
+def _caption(text: str, table: Table, indices: _IndexMentions, start: int) -> tuple[list[Mention], int]:
     """The index mentions of the table's caption (the paragraph above, set apart by a
     blank line, and the header), and where the header begins."""
     above = text.rfind("\n\n", 0, max(0, start - 1))
     head_start = table.start if 0 <= table.start <= start else start
     if above >= 0 and not text[above:head_start].strip():  # a caption set apart by a blank line
         above = text.rfind("\n\n", 0, max(0, above - 1))
-    caption = [m for m in mentions if m.kind == "index" and max(0, above) <= m.start < max(table.end, start)]
+    caption = indices.between(max(0, above), max(table.end, start))
     return caption, head_start
 
 

@@ -23,6 +23,13 @@ MAX_DOCX_MEMBERS = 10_000
 MAX_DOCX_ELEMENTS = 1_000_000
 # Bytes of one HTML page; portals' article pages are well under 5 MB.
 MAX_HTML_BYTES = 16 * MB
+# Elements of one web page once inline formatting is unwrapped: parts of trafilatura grow
+# with the square of the element count. A real article page has a few thousand; the worst
+# shape measured at this count takes about 8 s.
+MAX_HTML_ELEMENTS = 50_000
+# Elements nested in one another on a web page: trafilatura walks up from each element in
+# places, so its time grows with depth times elements. Real pages nest a few dozen deep.
+MAX_HTML_DEPTH = 256
 # Pages of one PDF.
 MAX_PAGES = 5_000
 # Characters of one page once decoded (a text file is one page): about 1,000 printed pages.

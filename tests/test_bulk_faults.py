@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_bulk import _count_documents
 
 from conftest import REPO
 from extractor.bulk import DATABASE, Summary, run_bulk
@@ -144,18 +145,6 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _saved(out: Path) -> int:
-    """Documents saved so far by a run that may not have created its database yet."""
-    try:
-        conn = sqlite3.connect(f"file:{out / DATABASE}?mode=ro", uri=True, timeout=1)
-        try:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
-
-
 def _wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -174,7 +163,7 @@ def _kill(run: subprocess.Popen, out: Path, target: str, saved: int, delay: floa
     while the workers warm up) or after it has saved ``saved`` documents; the processes of
     the run that were alive just before (the fork server and its workers)."""
     _wait_until(lambda: _fork_server_of(run.pid) is not None or run.poll() is not None, 60, "no fork server")
-    _wait_until(lambda: _saved(out) >= saved or run.poll() is not None, 60, f"{saved} documents never saved")
+    _wait_until(lambda: _count_documents(out) >= saved or run.poll() is not None, 60, f"{saved} documents never saved")
     time.sleep(delay)
     server = _fork_server_of(run.pid)
     family = [] if server is None else [server, *_children(server)]
@@ -204,7 +193,7 @@ def test_kill_9_of_the_group_the_main_process_or_the_fork_server_at_random_momen
         saved = 0 if round_ < 3 else moments.randint(1, 15)  # each target once while the models load
         family = _kill(run, out, target, saved, moments.uniform(0.0, 2.5 if saved == 0 else 0.2))
         code = run.wait(timeout=120)
-        print(f"round {round_}: {target} after {saved} saved: exit {code}, {len(family)} processes, {_saved(out)} saved")
+        print(f"round {round_}: {target} after {saved} saved: exit {code}, {len(family)} processes, {_count_documents(out)} saved")
         context = f"round {round_} ({target}): {log.read_text(encoding='utf-8', errors='replace')[-2000:]}"
         if target == "fork server":
             # The run lives through it: nothing failed for it, nothing to resume.
@@ -226,7 +215,7 @@ def test_kill_9_of_the_group_the_main_process_or_the_fork_server_at_random_momen
 def test_sigterm_stops_between_documents_then_the_same_command_resumes(inputs: Path, reference: Path, tmp_path: Path) -> None:
     out, log = tmp_path / "out", tmp_path / "run.log"
     run = _start(inputs, out, log)
-    _wait_until(lambda: _saved(out) >= 3, 60, "no document saved")
+    _wait_until(lambda: _count_documents(out) >= 3, 60, "no document saved")
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=60) == 130
     err = log.read_text(encoding="utf-8")

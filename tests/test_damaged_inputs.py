@@ -13,6 +13,7 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -367,6 +368,18 @@ def _truncated(path: Path) -> Path:
     return path
 
 
+def _future_zip_version(path: Path) -> Path:
+    """The corpus Word file with its members asking for ZIP version 8.2 to be read
+    (found by atheris: zipfile raises NotImplementedError, not BadZipFile)."""
+    data = bytearray(WORD_DOCX.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        struct.pack_into("<H", data, at + 6, 82)  # central directory: version needed to extract
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
 BOMBS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "200-MB-of-XML": (lambda p: _docx(p, _paragraphs(200)), "DOCX whose XML inflates to 200 MB, over the 128 MB limit (a ZIP bomb?)"),
     "lying-size-header": (_lying, "damaged DOCX (word/document.xml: Bad CRC-32"),
@@ -376,6 +389,7 @@ DAMAGED_DOCX: dict[str, tuple[Callable[[Path], Path], str]] = {
     "broken-xml": (lambda p: _docx(p, _broken_xml), "damaged DOCX (XMLSyntaxError:"),
     "no-document-xml": (lambda p: _docx(p, drop="word/document.xml"), "damaged DOCX (a part is missing:"),
     "truncated-zip": (_truncated, "damaged or truncated DOCX (its ZIP archive cannot be read: File is not a zip file)"),
+    "unknown-zip-version": (_future_zip_version, "damaged or truncated DOCX (its ZIP archive cannot be read: zip file version 8.2)"),
 }
 
 
@@ -423,3 +437,29 @@ def test_sniffing_a_huge_central_directory_does_not_list_it() -> None:
     with pytest.raises(InputError) as caught:
         load_bytes(data.getvalue(), "x.docx")
     assert caught.value.reason == "DOCX with more than 10,000 ZIP members (a ZIP bomb?)"
+
+
+# --- in bulk ----------------------------------------------------------------------------
+
+def test_in_bulk_each_damaged_file_is_a_failed_row_with_its_reason_and_the_batch_goes_on(tmp_path: Path, pdf_bytes: bytes) -> None:
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    (folder / "cut.pdf").write_bytes(pdf_bytes[: len(pdf_bytes) // 10])
+    (folder / "flipped-header.pdf").write_bytes(pdf_bytes.replace(b"%PDF-", b"%pDF-", 1))
+    BOMBS["200-MB-of-XML"][0](folder / "bomb.docx")
+    DAMAGED_DOCX["broken-xml"][0](folder / "broken.docx")
+    (folder / "huge.html").write_bytes(b"<html><body><p>" + b"x" * (limits.MAX_HTML_BYTES + 1) + b"</p></body></html>")
+    (folder / "no-bom.txt").write_bytes(TEXT.encode("utf-16-le"))
+    done = subprocess.run([sys.executable, str(REPO / "cli.py"), "bulk", str(folder), "--out", str(out), "--workers", "1", "-q"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "VN_REFORM_OCR": "off"})
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    with sqlite3.connect(out / "dataset.sqlite") as conn:
+        rows = dict(conn.execute("SELECT path, coalesce(error, status) FROM files"))
+    reasons = {Path(path).name: reason for path, reason in rows.items()}
+    assert reasons["no-bom.txt"] == "ok"
+    assert reasons["cut.pdf"].startswith("damaged or truncated PDF")
+    assert reasons["flipped-header.pdf"].startswith('damaged PDF: no "%PDF-" header')
+    assert reasons["bomb.docx"] == "DOCX whose XML inflates to 200 MB, over the 128 MB limit (a ZIP bomb?)"
+    assert reasons["broken.docx"].startswith("damaged DOCX (XMLSyntaxError:")
+    assert reasons["huge.html"] == "HTML page of 16.0 MB is over the 16 MB limit for one web page"

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 from collections.abc import Iterator
 
 from .. import limits
 from ..errors import InputError
 from .base import Loaded
+from .sniff import ZIP_ERRORS
 
 _CENTRAL_ENTRY = b"PK\x01\x02"  # the signature of one member in the ZIP's central directory
 _CHUNK = 1 << 20
@@ -60,7 +60,7 @@ def check_archive(data: bytes, name: str) -> None:
         raise InputError(name, f"DOCX with more than {limits.MAX_DOCX_MEMBERS:,} ZIP members (a ZIP bomb?)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as error:
+    except ZIP_ERRORS as error:
         raise InputError(name, f"damaged or truncated DOCX (its ZIP archive cannot be read: {_one_line(error)})") from None
     with archive:
         members = archive.infolist()
@@ -80,7 +80,7 @@ def _check_inflated(archive: zipfile.ZipFile, xml: list[zipfile.ZipInfo], name: 
     for member in xml:
         try:
             size, count = _inflated_size(archive, member, budget, limits.MAX_DOCX_ELEMENTS - elements)
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError) as error:
+        except ZIP_ERRORS as error:
             raise InputError(name, f"damaged DOCX ({member.filename}: {_one_line(error)})") from None
         budget, elements = budget - size, elements + count
         if budget < 0:  # a header that lied about the size

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import regex
 
@@ -48,6 +49,11 @@ def format_from_suffix(name: str) -> str | None:
     return _SUFFIX_FORMATS.get(name[dot:].lower()) if dot >= 0 else None
 
 
+# What zipfile raises on a damaged archive: a version or compression it does not know is
+# NotImplementedError, a bad deflate stream zlib.error, a cut one EOFError.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError)
+
+
 def _zip_format(data: bytes) -> str:
     # A damaged or oversized archive that names a Word body is a DOCX: its loader says
     # what is wrong with it, which "damaged ZIP archive" would not.
@@ -56,7 +62,7 @@ def _zip_format(data: bytes) -> str:
         return "docx" if word else "ZIP archive"
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except ZIP_ERRORS:
         return "docx" if word else "damaged ZIP archive"
     if "word/document.xml" in names or ("[Content_Types].xml" in names and any(n.startswith("word/") for n in names)):
         return "docx"  # a Word package, even one whose body is missing: its loader says so

@@ -14,6 +14,9 @@ FONT   := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # and tesseract-ocr-vie; the model is in /usr/share/tesseract-ocr/5/tessdata on Debian 12,
 # under 4.00/ with Tesseract 4).
 TESSERACT := /usr/bin/tesseract
+# Review pages are checked in a real browser: Debian's chromium and chromium-driver.
+CHROMIUM     := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
 VIE       := $(firstword $(wildcard /usr/share/tesseract-ocr/*/tessdata) /usr/share/tesseract-ocr/5/tessdata)/vie.traineddata
 
 .PHONY: demo test setup clean
@@ -21,12 +24,12 @@ VIE       := $(firstword $(wildcard /usr/share/tesseract-ocr/*/tessdata) /usr/sh
 demo: $(STAMP)
 	$(BIN)/python cli.py extract $(SAMPLE) --include-text
 
-test: $(STAMP) $(FONT) $(TESSERACT) $(VIE)
+test: $(STAMP) $(FONT) $(TESSERACT) $(VIE) $(CHROMIUM) $(CHROMEDRIVER)
 	$(BIN)/ruff check extractor cli.py tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-setup: $(STAMP) $(FONT) $(TESSERACT) $(VIE)
+setup: $(STAMP) $(FONT) $(TESSERACT) $(VIE) $(CHROMIUM) $(CHROMEDRIVER)
 
 $(FONT):
 	@echo "installing Debian's fonts-dejavu-core (a font with Vietnamese, to render test PDFs)"
@@ -37,6 +40,11 @@ $(TESSERACT) $(VIE):
 	@echo "installing Debian's tesseract-ocr and tesseract-ocr-vie (OCR of scanned pages in Vietnamese)"
 	@apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null || { \
 	  echo "could not install them: run 'apt-get install tesseract-ocr tesseract-ocr-vie' as root"; exit 1; }
+
+$(CHROMIUM) $(CHROMEDRIVER):
+	@echo "installing Debian's chromium and chromium-driver (the browser tests of the review pages)"
+	@apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null || { \
+	  echo "could not install them: run 'apt-get install chromium chromium-driver' as root"; exit 1; }
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'

@@ -137,9 +137,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     except bulk.DatasetError as error:
         _error(str(error))
         return EXIT_NOTHING_READ
+    units = {"review": "pages", "index.html": "merged metrics"}
     for name, rows in counts.items():
-        print(f"{Path(args.dir) / name}: {rows} rows", file=sys.stderr)
+        print(f"{Path(args.dir) / name}: {rows} {units.get(name, 'rows')}", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from extractor.review import write_reviews  # only review renders HTML and page images
+
+    if args.timeout <= 0:
+        _error("--timeout must be a positive number of seconds")
+        return EXIT_NOTHING_READ
+    try:
+        outcomes = write_reviews(args.files, args.output, force=args.force, page_images=not args.no_images, timeout=args.timeout)
+    except InputError as error:
+        _error(str(error))
+        return EXIT_NOTHING_READ
+    written = failed = 0
+    for outcome in outcomes:
+        if outcome.error:
+            failed += 1
+            _error(outcome.error)
+        else:
+            written += 1
+            print(display_name(str(outcome.written)), flush=True)
+    if not written:
+        return EXIT_NOTHING_READ
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,9 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=cmd_schema)
 
     bulk = commands.add_parser(
-        "bulk", help="extract from many documents into a dataset (SQLite, JSONL, CSV); resumable",
+        "bulk", help="extract from many documents into a dataset (SQLite, JSONL, CSV, an HTML overview); resumable",
         description="Walk folders and globs, extract every document in parallel worker processes, and write "
-        "DIR/dataset.sqlite (the source of truth) and JSONL/CSV exports beside it. Running it again skips "
+        "DIR/dataset.sqlite (the source of truth) and JSONL/CSV exports, DIR/index.html (an overview) and DIR/review/ (a page per "
+        "document) beside it. Running it again skips "
         "documents already done by this extractor version, so an interrupted run resumes. Exit codes: 0 every "
         "file was read; 1 some failed (their rows say why); 2 nothing could be read, or an input does not exist; "
         "130 interrupted.",
@@ -212,7 +238,23 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("-q", "--quiet", action="store_true", help="no line per document when stderr is not a terminal (failures are still shown)")
     bulk.set_defaults(run=cmd_bulk)
 
-    export = commands.add_parser("export", help="write the JSONL and CSV exports of a bulk dataset again")
+    review = commands.add_parser(
+        "review", help="write an HTML review page per document: metrics, highlighted text, PDF pages with boxes",
+        description="Write OUT/<file stem>.html for each document: a self-contained page (no network, no script) with the "
+        "metrics table, every page's text with each record highlighted and linked, and for a PDF each page's image "
+        "with the records' boxes. Exit codes as for extract.",
+    )
+    review.add_argument("files", nargs="+", metavar="FILE", help="documents to read: PDF, HTML, DOCX or text")
+    review.add_argument("-o", "--output", metavar="OUT", default="review", help="folder for the pages (default: review/, created if needed)")
+    review.add_argument("--force", action="store_true", help="overwrite review pages that exist")
+    review.add_argument("--no-images", action="store_true", help="leave out the PDF page images (a much smaller file)")
+    review.add_argument(
+        "--timeout", type=float, metavar="SECONDS", default=DOCUMENT_TIMEOUT_S,
+        help=f"time limit per file for the extraction (default: {DOCUMENT_TIMEOUT_S:g})",
+    )
+    review.set_defaults(run=cmd_review)
+
+    export = commands.add_parser("export", help="write the JSONL and CSV exports, index.html and review/ of a bulk dataset again")
     export.add_argument("dir", metavar="DIR", help="folder holding dataset.sqlite")
     export.set_defaults(run=cmd_export)
     return parser

@@ -109,8 +109,12 @@ def test_a_run_gives_one_row_per_content_the_records_of_extract_and_the_exports(
     assert subjects > 0
     assert summary.exports == {"records.jsonl": total_records, "metrics.jsonl": total_metrics, "records.csv": total_records,
                                "metrics.csv": total_metrics, "subjects.csv": subjects, "merged_metrics.csv": merged,
-                               "documents.csv": 5}
+                               "documents.csv": 5, "index.html": merged, "review": 3}
+    assert sorted(p.name for p in (out / "review").iterdir()) == sorted(
+        f"{sha[:16]}.html" for (sha,) in rows(out, "SELECT sha256 FROM documents WHERE status = 'ok'"))
     for name, count in summary.exports.items():
+        if name in ("index.html", "review"):
+            continue  # a page and a folder of pages, not one row per line: tests/test_overview.py reads them
         if name.endswith(".csv"):
             with open(out / name, encoding="utf-8", newline="") as handle:
                 assert len(list(csv.reader(handle))) == count + 1, name

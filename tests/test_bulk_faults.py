@@ -42,7 +42,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 PROVINCES = ("Quảng Trị", "Điện Biên", "Bến Tre", "Sóc Trăng", "Yên Bái", "Lào Cai", "Nghệ An", "Thanh Hóa",
              "Đồng Tháp", "Cà Mau", "Bắc Ninh", "Hà Giang", "Kon Tum", "Ninh Bình")
 LATIN1_NAMES = (b"b\xe1o-c\xe1o-2023.txt", b"k\xe9t-qu\xe1-sipas.txt")  # from a zip made on Windows
-EXPORTS_COMPARED = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "subjects.csv", "merged_metrics.csv")
+EXPORTS_COMPARED = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "subjects.csv", "merged_metrics.csv", "index.html")
 ENV = {**os.environ, "VN_REFORM_OCR": "off", "VN_REFORM_TEST_DELAY": "0.1"}  # 0.1 s more a file: time to kill it
 
 
@@ -237,7 +237,7 @@ def test_two_runs_on_one_folder_at_once_one_refused_and_the_dataset_is_the_refer
     assert codes == [1, 2], logs  # one ran (the empty file failed), the other was refused
     refused = next(log for run, log in zip(runs, logs) if run.returncode == 2)
     assert f"error: {out}: another bulk run is writing to this folder" in refused
-    assert sorted(p.name for p in out.iterdir()) == sorted([DATABASE, LOCK, "documents.csv", *EXPORTS_COMPARED])
+    assert sorted(p.name for p in out.iterdir()) == sorted([DATABASE, LOCK, "documents.csv", "review", *EXPORTS_COMPARED])
     assert_same_dataset(out, reference)
 
 

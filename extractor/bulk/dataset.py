@@ -22,6 +22,8 @@ Tables (the README's "Bulk" section shows queries):
   gazetteer names it (so "Huế" and "Thừa Thiên Huế" group together);
 - ``subjects``: one row per subject identity met, with its type, province, province
   after the merger of 1/7/2025 and the dates it was valid from / until;
+- ``reviews``: each ok document's review page (:mod:`extractor.review`), zlib-compressed
+  UTF-8 HTML, from which the exports write ``review/<sha16>.html``;
 - views ``files`` (one row per path, with its document's status) and ``merged_metrics``
   (one row per indicator, subject identity, year, period and aggregate across
   documents, listing its sources, counting independent ones, and flagging values that
@@ -47,6 +49,7 @@ import json
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,7 +68,7 @@ from ..gazetteer import canonical_subject
 from ..paths import display_name
 from ..records import SubjectType
 from ..rulebook import PATTERNS_DIR
-from .process import DocumentResult, process
+from .process import DocumentResult, process_with_review
 
 DATABASE = "dataset.sqlite"
 LOCK = ".bulk.lock"
@@ -188,6 +191,10 @@ CREATE TABLE IF NOT EXISTS subjects (
     valid_until   TEXT GENERATED ALWAYS AS (
         CASE WHEN type IN ('district', 'town', 'city') THEN '2025-06-30'
              WHEN type = 'province' AND (subject_id LIKE '% (cũ)' OR province_2025 <> name) THEN '2025-06-30' END) VIRTUAL
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    sha256 TEXT PRIMARY KEY REFERENCES documents (sha256),
+    html   BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS document_paths_by_sha256 ON document_paths (sha256);
 CREATE INDEX IF NOT EXISTS documents_by_status ON documents (status);
@@ -513,7 +520,7 @@ def _drop_if_orphan(conn: sqlite3.Connection, sha256: str) -> None:
     """A document no path shows any more (its file changed, was renamed or deleted) leaves the dataset."""
     if conn.execute("SELECT 1 FROM document_paths WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None:
         subjects = _subjects_of(conn, sha256)
-        for table in ("records", "metrics", "documents"):
+        for table in ("records", "metrics", "reviews", "documents"):
             conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
         _forget_subjects(conn, subjects)
 
@@ -572,6 +579,7 @@ class Prepared:
     records: list[tuple]
     metrics: list[tuple]
     subjects: list[tuple] = dataclasses.field(default_factory=list)
+    review: bytes | None = None  # the review page, zlib-compressed UTF-8 HTML (see :func:`compress`)
 
 
 def prepare(result: DocumentResult) -> Prepared:
@@ -600,9 +608,21 @@ def prepare(result: DocumentResult) -> Prepared:
     )
 
 
+def compress(html: str) -> bytes:
+    """A review page as ``reviews.html`` stores it (a page of text compresses about 5 to 1)."""
+    return zlib.compress(html.encode("utf-8"), 6)
+
+
+def decompress(stored: bytes) -> str:
+    return zlib.decompress(stored).decode("utf-8")
+
+
 def process_for_dataset(path: str, *, patterns: Path = PATTERNS_DIR) -> Prepared:
-    """What a bulk worker runs: :func:`~extractor.bulk.process.process`, then :func:`prepare`."""
-    return prepare(process(path, patterns=patterns))
+    """What a bulk worker runs: :func:`~extractor.bulk.process.process_with_review`, then
+    :func:`prepare`; the review page is compressed here, in the worker."""
+    result, review = process_with_review(path, patterns=patterns)
+    prepared = prepare(result)
+    return prepared if review is None else dataclasses.replace(prepared, review=compress(review))
 
 
 _DOCUMENT_COLUMNS = ("status", "error", "format", "pages", "bytes", "n_records", "n_metrics", "warnings", "source",
@@ -629,10 +649,13 @@ def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: S
         earlier_subjects = _subjects_of(conn, sha256)  # of an earlier version's rows, if any
         conn.execute("DELETE FROM records WHERE sha256 = ?", (sha256,))
         conn.execute("DELETE FROM metrics WHERE sha256 = ?", (sha256,))
+        conn.execute("DELETE FROM reviews WHERE sha256 = ?", (sha256,))  # a page of an earlier version is stale
         conn.execute(_DOCUMENT_UPSERT, (sha256, *(prepared.document.get(c) for c in _DOCUMENT_COLUMNS), stamp))
         conn.executemany(RECORD_INSERT, prepared.records)
         conn.executemany(METRIC_INSERT, prepared.metrics)
         conn.executemany(SUBJECT_UPSERT, prepared.subjects)
+        if prepared.review is not None and prepared.result.ok:
+            conn.execute("INSERT INTO reviews (sha256, html) VALUES (?, ?)", (sha256, prepared.review))
         _forget_subjects(conn, earlier_subjects)
         for path in paths:
             _link(conn, path, sha256, None, stamp)

@@ -11,7 +11,12 @@
 - ``merged_metrics.csv``: the ``merged_metrics`` view, one row per indicator, subject
   identity, year, period and aggregate across documents, with its sources, how many are
   independent and whether they disagree;
-- ``documents.csv``: the ``files`` view, one row per path, failed ones with their reason.
+- ``documents.csv``: the ``files`` view, one row per path, failed ones with their reason;
+- ``index.html``: an overview of the dataset (:mod:`.overview`), its count the rows of
+  ``merged_metrics`` it shows;
+- ``review/<sha16>.html``: each document's review page, from the ``reviews`` table (the
+  first 16 hex digits of its sha256, as in the dataset's ids); pages of documents that
+  left the dataset are removed. Its count is the pages the folder holds.
 
 A document with several paths is named by the first of them in alphabetical order.
 CSV files are UTF-8 (no byte-order mark), comma-separated, with a header row.
@@ -22,6 +27,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -29,10 +35,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .dataset import RECORD_BASE, RECORD_COLUMNS, metric_of, open_dataset
+from .dataset import ID_PREFIX, RECORD_BASE, RECORD_COLUMNS, DatasetError, decompress, metric_of, open_dataset
+from .overview import REVIEW_FOLDER, overview_html, review_name
 
 EXPORTS = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "subjects.csv", "merged_metrics.csv",
-           "documents.csv")
+           "documents.csv", "index.html", REVIEW_FOLDER)
 
 _PATH = "(SELECT min(path) FROM document_paths AS p WHERE p.sha256 = t.sha256) AS path"
 _RECORDS = f"SELECT {_PATH}, t.* FROM records AS t ORDER BY path, t.sha256, t.seq"
@@ -114,6 +121,41 @@ def _csv(conn: sqlite3.Connection, query: str, target: Path, header: tuple[str, 
     return count
 
 
+def _index(conn: sqlite3.Connection, target: Path) -> int:
+    with _atomic(target) as out:
+        out.write(overview_html(conn))
+    return conn.execute("SELECT count(*) FROM merged_metrics").fetchone()[0]
+
+
+_PAGE_NAME = re.compile(rf"[0-9a-f]{{{ID_PREFIX}}}\.html")
+
+
+def _reviews(conn: sqlite3.Connection, folder: Path) -> int:
+    """Write the review pages the dataset holds, leaving a page that is already right
+    untouched, and remove the pages (and temporary files left by a crash) of documents
+    the dataset no longer holds."""
+    if folder.exists() and not folder.is_dir():
+        raise DatasetError(f"{folder}: exists and is not a folder; the review pages are written there")
+    folder.mkdir(exist_ok=True)
+    wanted = set()
+    for sha256, stored in conn.execute("SELECT sha256, html FROM reviews ORDER BY sha256"):
+        target = folder / review_name(sha256)
+        wanted.add(target.name)
+        page = decompress(stored)
+        try:
+            if target.read_text(encoding="utf-8") == page:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        with _atomic(target) as out:
+            out.write(page)
+    for leftover in folder.iterdir():
+        ours = _PAGE_NAME.fullmatch(leftover.name) or (leftover.name.startswith(".") and leftover.name.endswith(".tmp"))
+        if ours and leftover.name not in wanted and leftover.is_file():
+            leftover.unlink(missing_ok=True)
+    return len(wanted)
+
+
 def export(folder: str | os.PathLike[str]) -> dict[str, int]:
     """Write every export file of the dataset in ``folder``; rows written per file."""
     folder = Path(folder)
@@ -128,6 +170,8 @@ def export(folder: str | os.PathLike[str]) -> dict[str, int]:
             "subjects.csv": _csv(conn, "SELECT * FROM subjects ORDER BY subject_id", folder / "subjects.csv"),
             "merged_metrics.csv": _csv(conn, _MERGED, folder / "merged_metrics.csv"),
             "documents.csv": _csv(conn, "SELECT * FROM files ORDER BY path", folder / "documents.csv"),
+            "index.html": _index(conn, folder / "index.html"),
+            REVIEW_FOLDER: _reviews(conn, folder / REVIEW_FOLDER),
         }
         conn.execute("COMMIT")
         return counts

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 from .. import __version__
 from ..errors import ExtractorError, InputError
-from ..loaders import detect_format, load, load_bytes
+from ..loaders import detect_format, load_bytes, read_file
 from ..pipeline import extract_document
+from ..records import Extraction
 from ..rulebook import PATTERNS_DIR
 from .walk import Refused, read_regular
 
@@ -129,18 +130,30 @@ def process(source: str | os.PathLike[str] | bytes, *, name: str | None = None, 
     >>> process(b"", name="empty.txt").error
     'empty file'
     """
+    return process_with_review(source, name=name, patterns=patterns, review=False)[0]
+
+
+def process_with_review(source: str | os.PathLike[str] | bytes, *, name: str | None = None, patterns: Path = PATTERNS_DIR,
+                        review: bool = True) -> tuple[DocumentResult, str | None]:
+    """:func:`process`, and with ``review`` the document's review page
+    (:func:`extractor.review.render_review`, without page images: text highlights only,
+    for speed and size); None for a failed document, when ``review`` is false, or when
+    the page cannot be made (the result is the same either way)."""
     data = source if isinstance(source, bytes) else None
     path: str = name if name is not None else "<bytes>" if isinstance(source, bytes) else os.fspath(source)
     version = extractor_version(patterns)
     start = time.perf_counter()
 
-    def failure(reason: str) -> DocumentResult:
+    def failure(reason: str) -> tuple[DocumentResult, None]:
         sha256, fmt = _what_it_is(data, path)
-        return DocumentResult(path, sha256, "failed", version, round(time.perf_counter() - start, 6), error=reason, format=fmt)
+        return DocumentResult(path, sha256, "failed", version, round(time.perf_counter() - start, 6), error=reason, format=fmt), None
 
     try:
-        document = load_bytes(data, path) if data is not None else load(path)  # what extract_file does, pages kept
-        jsonable = extract_document(document, patterns=patterns).to_jsonable()
+        if data is None:
+            data = read_file(path)  # what load does; the bytes are kept for a PDF's review page
+        document = load_bytes(data, path)
+        extraction = extract_document(document, include_text=review, patterns=patterns)
+        jsonable = extraction.model_dump(mode="json", exclude={"pages"})  # what extract prints without --include-text
         text_hash = text_sha256(page.text for page in document.pages)
     except InputError as error:
         return failure(error.reason)
@@ -153,7 +166,36 @@ def process(source: str | os.PathLike[str] | bytes, *, name: str | None = None, 
     except Exception as error:
         return failure(f"internal error ({type(error).__name__}: {_one_line(error)}); please report it")
     source_info = jsonable["source"]
-    return DocumentResult(
+    result = DocumentResult(
         path, source_info["sha256"], "ok", version, round(time.perf_counter() - start, 6),
         format=source_info["format"], pages=source_info["pages"], extraction=jsonable, text_sha256=text_hash,
     )
+    return result, _review_page(extraction, data if document.format == "pdf" else None) if review else None
+
+
+def _load_renderer() -> Callable[..., str] | None:
+    """:func:`extractor.review.render_review`, None where this build lacks it (or it
+    cannot be imported: review pages are derived output, never a reason to stop a run)."""
+    try:
+        from ..review import render_review
+    except Exception:
+        return None
+    return render_review
+
+
+# Imported with this module, so that the fork server of a bulk run (which imports it to
+# warm up) holds it and no worker pays for it on its first document.
+_RENDERER = _load_renderer()
+
+
+def _review_page(extraction: Extraction, pdf: bytes | None) -> str | None:
+    """The review page of an extraction; None when it cannot be made. A page that fails
+    costs the dataset its page, never its document: the overview then names the file
+    without a link."""
+    render = _RENDERER
+    if render is None:
+        return None
+    try:
+        return render(extraction, pdf=pdf, page_images=False)
+    except Exception:  # derived output: the extraction itself stands
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .boxes import PageBoxes
 from .normalize import LineBreak, NormalizedText, normalize
 from .tables import Table, find_tables, locate_table
 
@@ -12,11 +13,13 @@ from .tables import Table, find_tables, locate_table
 @dataclass(frozen=True)
 class Page:
     """One page: its 1-based number and its normalized text (offsets index into it), and
-    the tables its layout holds (PDF), as rows of cells (see :mod:`.loaders.pdf_grid`)."""
+    the tables its layout holds (PDF), as rows of cells (see :mod:`.loaders.pdf_grid`), and
+    where its raw characters are drawn (PDF, see :mod:`.boxes`)."""
 
     number: int
     normalized: NormalizedText
     layout_tables: tuple = ()
+    boxes: PageBoxes | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -28,9 +31,10 @@ class Page:
 
     @classmethod
     def from_raw(
-        cls, number: int, raw_text: str, line_breaks: Mapping[int, LineBreak] | None = None, layout_tables: list | None = None
+        cls, number: int, raw_text: str, line_breaks: Mapping[int, LineBreak] | None = None, layout_tables: list | None = None,
+        boxes: PageBoxes | None = None,
     ) -> Page:
-        return cls(number, normalize(raw_text, line_breaks), tuple(layout_tables or ()))
+        return cls(number, normalize(raw_text, line_breaks), tuple(layout_tables or ()), boxes)
 
     def tables(self, previous_header: list[str] | None = None) -> list[Table]:
         """The page's tables placed in its text: from the layout when a PDF page has

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from .boxes import record_bbox
 from .deadline import time_limit
 from .document import Document, Page
 from .errors import ExtractorError, InputError
@@ -38,6 +39,7 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
         page_records, page_warnings = recognize_page(page.text, page.number, patterns=patterns, tables=tables[page.number])
         if page.number in document.ocr_pages:
             page_records = [record.model_copy(update={"ocr": True}) for record in page_records]
+        page_records = _with_boxes(page_records, page)
         records += page_records
         warnings += page_warnings
     views = [PageView.build(p.number, p.text, records, tables[p.number]) for p in document.pages]
@@ -61,6 +63,18 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
         warnings=warnings,
         pages=[PageText(number=p.number, text=p.text) for p in document.pages] if include_text else None,
     )
+
+
+def _with_boxes(records: list, page: Page) -> list:
+    """The page's records with their boxes on the PDF page, when the page knows where its
+    characters are; a table cell read alone has no place in the page text to map."""
+    if page.boxes is None:
+        return records
+    placed = []
+    for record in records:
+        bbox = record_bbox(page.boxes, page.normalized, record.start, record.end) if record.cell_text is None else None
+        placed.append(record.model_copy(update={"bbox": bbox}) if bbox else record)
+    return placed
 
 
 def extract_file(

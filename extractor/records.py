@@ -60,6 +60,12 @@ class RecordBase(_Model):
         default=None, description="Set when the table cell could not be located in the page text; offsets then index into it."
     )
     ocr: bool = Field(default=False, description="The page was read by OCR (source.ocr_pages): check the value on the page image.")
+    bbox: list[list[float]] | None = Field(
+        default=None,
+        description="Where the record is drawn on its PDF page: one box [x0, top, x1, bottom] per line it covers, in PDF "
+        "points from the top left of the page as displayed; from the text layer's character boxes, or the words OCR "
+        "read. Null for other formats and for table cells read alone.",
+    )
 
     @model_validator(mode="after")
     def _span_matches_surface(self) -> RecordBase:

@@ -146,9 +146,10 @@ def load_bytes(data: bytes, name: str, *, tables: str = "auto") -> Document:
         warnings.insert(0, f"the name says {named} but the content is {detected}; read as {detected}")
     hints: list[dict[int, LineBreak] | None] = list(loaded.line_breaks) if loaded.line_breaks else [None] * len(loaded.pages)
     page_tables = loaded.tables or [[] for _ in loaded.pages]
+    page_boxes = loaded.boxes or [None] * len(loaded.pages)
     pages = [
-        Page.from_raw(number, raw, hint, layout_tables)
-        for number, (raw, hint, layout_tables) in enumerate(zip(loaded.pages, hints, page_tables), start=1)
+        Page.from_raw(number, raw, hint, layout_tables, boxes)
+        for number, (raw, hint, layout_tables, boxes) in enumerate(zip(loaded.pages, hints, page_tables, page_boxes), start=1)
     ]
     return Document(
         path=name,

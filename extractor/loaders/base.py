@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..boxes import PageBoxes
 from ..normalize import LineBreak
 
 
@@ -23,3 +24,5 @@ class Loaded:
     # Per page, tables read from the layout (PDF): rows of cells (a GridCell that knows its
     # raw-text span, or a cell text), None where a merged cell covers the column.
     tables: list[list[list[list[Any]]]] | None = None
+    # Per page, where each raw character is drawn (PDF pages; None where unknown).
+    boxes: list[PageBoxes | None] | None = None

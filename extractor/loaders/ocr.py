@@ -21,9 +21,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -32,6 +34,7 @@ __all__ = [
     "DPI",
     "INSTALL_HINT",
     "OcrError",
+    "OcrPage",
     "TextLayerStats",
     "erase_rules",
     "is_unusable_text_layer",
@@ -40,6 +43,7 @@ __all__ = [
     "ocr_unavailable_reason",
     "page_has_content",
     "page_is_scanned",
+    "read_image",
     "render_page",
     "tesseract_available",
     "text_layer_stats",
@@ -66,6 +70,21 @@ _OFF = {"0", "off", "no", "false"}
 
 class OcrError(Exception):
     """Tesseract failed on one page or ran out of time; the message says how."""
+
+
+# A word's span in the page text and its box: [x0, top, x1, bottom] in points from the
+# top left of the page.
+Word = tuple[int, int, list[float]]
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """What Tesseract read on one page: its text, and where each word of it stands on a
+    page of ``size`` (width, height in points)."""
+
+    text: str
+    words: list[Word] = field(default_factory=list)
+    size: tuple[float, float] = (0.0, 0.0)
 
 
 @functools.cache
@@ -100,6 +119,16 @@ def ocr_image(image: Any, *, dpi: int = DPI, timeout: float | None = None) -> st
     Tesseract gets ``timeout`` seconds (:data:`TIMEOUT` unless given) and is stopped
     then. Raises :class:`OcrError`.
     """
+    return read_image(image, dpi=dpi, timeout=timeout).text
+
+
+def read_image(image: Any, *, dpi: int = DPI, timeout: float | None = None, size: tuple[float, float] | None = None) -> OcrPage:
+    """The text Tesseract reads in a PIL image rendered at ``dpi``, with its words' boxes
+    in points (``size``: the page's, else the image's at ``dpi``), from one Tesseract run
+    that writes both its plain text and its table of words (TSV).
+
+    Tesseract gets ``timeout`` seconds (:data:`TIMEOUT` unless given). Raises :class:`OcrError`.
+    """
     timeout = TIMEOUT if timeout is None else timeout
     png = io.BytesIO()
     image.save(png, format="PNG")
@@ -107,9 +136,26 @@ def ocr_image(image: Any, *, dpi: int = DPI, timeout: float | None = None) -> st
     # OpenMP threads make a page slower, not faster (p10: 5 to 7 s a page with them,
     # under 2 s without).
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    command = [*_DIE_WITH_WORKER, TESSERACT, "stdin", "stdout", "-l", LANGUAGE, "--dpi", str(dpi), *TESSERACT_OPTIONS]
+    with tempfile.TemporaryDirectory(prefix="vn-reform-ocr-") as folder:
+        base = Path(folder) / "page"
+        # The plain text is the same as Tesseract writes to stdout alone; the TSV comes
+        # from the same recognition, so the words are those of the text.
+        command = [*_DIE_WITH_WORKER, TESSERACT, "stdin", str(base), "-l", LANGUAGE, "--dpi", str(dpi), *TESSERACT_OPTIONS, "txt", "tsv"]
+        _run(command, png.getvalue(), timeout, env)
+        try:
+            raw_text = base.with_suffix(".txt").read_bytes().decode("utf-8", "replace")
+            table = base.with_suffix(".tsv").read_bytes().decode("utf-8", "replace")
+        except OSError as error:
+            raise OcrError(f"Tesseract wrote no output ({error.strerror or error})") from None
+    # Tesseract ends each page with a form feed.
+    text = _fix_misreadings(raw_text.replace("\f", ""))
+    scale = 72 / dpi
+    return OcrPage(text, _place_words(text, table, scale), size or (image.width * scale, image.height * scale))
+
+
+def _run(command: list[str], data: bytes, timeout: float, env: dict[str, str]) -> None:
     try:
-        result = subprocess.run(command, input=png.getvalue(), capture_output=True, timeout=timeout, env=env)
+        result = subprocess.run(command, input=data, capture_output=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise OcrError(f"Tesseract ran out of time ({timeout:g} s)") from None
     except OSError as error:
@@ -117,8 +163,36 @@ def ocr_image(image: Any, *, dpi: int = DPI, timeout: float | None = None) -> st
     if result.returncode != 0:
         message = " ".join(result.stderr.decode("utf-8", "replace").split())[-200:]
         raise OcrError(f"Tesseract failed ({message or f'exit status {result.returncode}'})")
-    # Tesseract ends each page with a form feed.
-    return _fix_misreadings(result.stdout.decode("utf-8", "replace").replace("\f", ""))
+
+
+_TSV_COLUMNS = 12
+_WORD_LEVEL = "5"
+
+
+def _place_words(text: str, table: str, scale: float) -> list[Word]:
+    """Tesseract's words (TSV rows of level 5, in reading order) found in ``text`` one
+    after the other, each with its box scaled from pixels to points. A word that is not
+    next in the text (nothing but spaces between) is left without a box.
+
+    >>> table = "level\\tpage_num\\tblock_num\\tpar_num\\tline_num\\tword_num\\tleft\\ttop\\twidth\\theight\\tconf\\ttext\\n" \\
+    ...     "5\\t1\\t1\\t1\\t1\\t1\\t100\\t50\\t40\\t20\\t96\\tQÐ\\n5\\t1\\t1\\t1\\t1\\t2\\t150\\t50\\t30\\t20\\t95\\t12\\n"
+    >>> _place_words("QĐ  12\\n", table, 0.5)
+    [(0, 2, [50.0, 25.0, 70.0, 35.0]), (4, 6, [75.0, 25.0, 90.0, 35.0])]
+    """
+    words: list[Word] = []
+    position = 0
+    for row in table.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) != _TSV_COLUMNS or cells[0] != _WORD_LEVEL or not cells[11].strip():
+            continue
+        word = _fix_misreadings(cells[11].strip())
+        found = text.find(word, position)
+        if found < 0 or text[position:found].strip():
+            continue
+        left, top, width, height = (int(cell) * scale for cell in cells[6:10])
+        words.append((found, found + len(word), [left, top, left + width, top + height]))
+        position = found + len(word)
+    return words
 
 
 # The Vietnamese model reads Đ now and then as the Icelandic Ð, or as both ("QĐÐ-BNV");
@@ -173,8 +247,8 @@ def erase_rules(image: Any, dpi: int = DPI) -> Any:
     return Image.fromarray(cleaned)
 
 
-def _read_page_image(image: Any) -> str:
-    return ocr_image(erase_rules(image))
+def _read_page_image(image: Any, size: tuple[float, float]) -> OcrPage:
+    return read_image(erase_rules(image), size=size)
 
 
 def _workers() -> int:
@@ -184,19 +258,19 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def ocr_pages(document: Any, numbers: list[int]) -> dict[int, str | OcrError]:
+def ocr_pages(document: Any, numbers: list[int]) -> dict[int, OcrPage | OcrError]:
     """OCR the given pages (numbered from 1) of a pypdfium2 document, one page per core.
 
     Pages are rendered here, one at a time (PDFium is not thread-safe), and read by
     Tesseract processes side by side; a few rendered pages wait at most, so memory
     stays bounded on a long scan. A page that fails gives its :class:`OcrError`.
     """
-    results: dict[int, str | OcrError] = {}
+    results: dict[int, OcrPage | OcrError] = {}
     if not numbers:
         return results
     workers = min(len(numbers), _workers())
 
-    def collect(futures: dict[Future[str], int], until: Any) -> None:
+    def collect(futures: dict[Future[OcrPage], int], until: Any) -> None:
         done, _ = wait(futures, return_when=until)
         for future in done:
             number = futures.pop(future)
@@ -208,17 +282,18 @@ def ocr_pages(document: Any, numbers: list[int]) -> dict[int, str | OcrError]:
                 results[number] = OcrError(f"the page image could not be prepared ({' '.join(str(error).split())})")
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Future[str], int] = {}
+        futures: dict[Future[OcrPage], int] = {}
         for number in numbers:
             page = document[number - 1]
             try:
+                size = page.get_size()  # as rendered: the crop box, turned by the rotation
                 image = render_page(page)
             except Exception as error:  # PDFium's errors, or no memory for the bitmap
                 results[number] = OcrError(f"the page could not be rendered ({' '.join(str(error).split())})")
                 continue
             finally:
                 page.close()
-            futures[pool.submit(_read_page_image, image)] = number
+            futures[pool.submit(_read_page_image, image, size)] = number
             if len(futures) >= 2 * workers:
                 collect(futures, FIRST_COMPLETED)
         if futures:

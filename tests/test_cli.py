@@ -122,7 +122,7 @@ def test_version(capsys) -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(["--version"])
     assert caught.value.code == 0
-    assert capsys.readouterr().out == "cli.py 0.1.0 (output schema_version 2)\n"
+    assert capsys.readouterr().out == "vnreform 0.1.0 (output schema_version 2)\n"
 
 
 def test_bad_inputs_end_to_end_one_line_each_no_traceback(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ VIE       := $(firstword $(wildcard /usr/share/tesseract-ocr/*/tessdata) /usr/sh
 
 demo: $(STAMP)
 	$(BIN)/python cli.py extract $(SAMPLE) --include-text
+	@$(BIN)/python -c "from extractor import extract_file; r = extract_file('$(SAMPLE)'); \
+	  print(f'demo: {len(r.records)} records and {len(r.metrics)} metrics from $(SAMPLE); next: $(BIN)/python cli.py review $(SAMPLE) (a page to check them by eye), README.md for bulk')"
 
 test: $(STAMP) $(FONT) $(TESSERACT) $(VIE) $(CHROMIUM) $(CHROMEDRIVER)
 	$(BIN)/ruff check extractor cli.py tests bench

@@ -1,6 +1,6 @@
 """District-level units (huyện, quận, thị xã, thành phố thuộc tỉnh) and the 2025 provinces.
 
-Our own gazetteer (patterns/gazetteers/provinces.yaml) stops at the 63 provinces. The
+Our own gazetteer (extractor/patterns/gazetteers/provinces.yaml) stops at the 63 provinces. The
 units below them, and the 34 provinces after 1/7/2025, are read at run time from the data
 files of the PyPI package ``vietnamadminunits`` rather than copied into this repository,
 so that a fix there reaches us with an upgrade. Before any of its data is used, the

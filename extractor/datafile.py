@@ -12,6 +12,10 @@ from typing import Any
 
 import yaml
 
+# The data ship inside the package (package data in the wheel), so that an installed
+# copy finds them next to its code, wherever it is installed and whatever the cwd.
+PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
+GAZETTEERS_DIR = PATTERNS_DIR / "gazetteers"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -1,6 +1,6 @@
 """Mentions of indices, provinces and agencies, found by one regex over syllables.
 
-The gazetteers are data (patterns/gazetteers/indices.yaml, provinces.yaml). Matching
+The gazetteers are data (extractor/patterns/gazetteers/indices.yaml, provinces.yaml). Matching
 runs on syllables, not on underthesea's words: a phrase segmented on its own can come
 out differently from the same phrase inside a sentence ("Hòa Bình" is one word after
 "tỉnh" and two at the start of a sentence), while syllables are the same everywhere.
@@ -17,19 +17,18 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Literal
 
 import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .datafile import read_yaml
+from .datafile import GAZETTEERS_DIR, read_yaml
 from .errors import ExtractorError
 from .normalize import normalize
 from .trie import trie_regex
 
-GAZETTEERS = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers"
+GAZETTEERS = GAZETTEERS_DIR
 _SYLLABLE = regex.compile(r"\w+|[^\w\s]")
 # Prefixes a province name may carry in text; the subject is the name without them.
 PROVINCE_PREFIXES = ("tỉnh", "thành phố", "tp.", "tp", "tp .")

@@ -5,7 +5,7 @@ code points: TCVN3 (ABC, the ".VnTime" fonts) gives one byte per letter, VNI (th
 "VNI-Times" fonts) a base letter followed by a mark byte. Read as Windows-1252 (a .txt
 file) or through the font's Latin encoding (a PDF text layer), such text is mojibake:
 "Hµ Néi" (TCVN3) and "Haø Noäi" (VNI) are Hà Nội. The tables are data, in
-patterns/gazetteers/legacy_encodings.yaml.
+extractor/patterns/gazetteers/legacy_encodings.yaml.
 
 Detection is conservative, because converting text that was not legacy would destroy it.
 A word counts for an encoding when it is not a Vietnamese syllable as it stands and
@@ -39,12 +39,11 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Literal, TypeVar
 
 import regex
 
-from .datafile import read_yaml
+from .datafile import GAZETTEERS_DIR, read_yaml
 
 __all__ = [
     "NAMES",
@@ -60,7 +59,7 @@ __all__ = [
     "to_unicode",
 ]
 
-TABLES = Path(__file__).resolve().parents[1] / "patterns" / "gazetteers" / "legacy_encodings.yaml"
+TABLES = GAZETTEERS_DIR / "legacy_encodings.yaml"
 Encoding = Literal["tcvn3", "vni"]
 NAMES: dict[str, str] = {"tcvn3": "TCVN3", "vni": "VNI"}
 T = TypeVar("T")

@@ -62,10 +62,46 @@ def render(extractions: Sequence[Extraction], fmt: str, *, as_array: bool) -> st
     return buffer.getvalue()
 
 
+def file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0o666 less the umask (0644 under the usual 022).
+
+    The umask can only be read by setting it: it is set back at once (a thread creating a
+    file in between would get 0o666; this tool creates no files from threads).
+    """
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def open_temporary(target: Path, *, encoding: str = "utf-8", newline: str | None = None) -> tuple[TextIO, str]:
+    """A text file beside ``target`` to be renamed onto it once complete (so that a crash
+    never leaves half a file under the name), with the mode an ordinary new file would
+    have: mkstemp's 0600 would hide from other users a file meant to be shared."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, file_mode())
+    except BaseException:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return os.fdopen(fd, "w", encoding=encoding, newline=newline), tmp
+
+
+def error_line(path: str, error: str) -> str:
+    """The JSON Lines line of an input that failed: its path and the reason, without the
+    path that the one-line message starts with.
+
+    >>> error_line("thieu.txt", "thieu.txt: no such file")
+    '{"path": "thieu.txt", "error": "no such file"}\\n'
+    """
+    reason = error.removeprefix(f"{path}: ")
+    return json.dumps({"path": path, "error": reason}, ensure_ascii=False) + "\n"
+
+
 class Writer:
     """Extractions written as they come, so that memory holds one document, not all of
-    them (the text :func:`render` gives for all). To a file through a temporary file,
-    renamed into place when :meth:`close` is called with something written; to stdout
+    them (the text :func:`render` gives for all). To a file through a temporary file
+    (:func:`open_temporary`), renamed into place when :meth:`close` is called with something written; to stdout
     straight away.
     """
 
@@ -74,8 +110,7 @@ class Writer:
         self._tmp: str | None = None
         handle: TextIO = sys.stdout
         if self._target is not None:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self._target.name}.", suffix=".tmp", dir=self._target.parent)
-            handle = os.fdopen(fd, "w", encoding="utf-8")
+            handle, self._tmp = open_temporary(self._target)
         self._serializer = _Serializer(handle, fmt, as_array=as_array)
 
     @property
@@ -84,6 +119,11 @@ class Writer:
 
     def write(self, extraction: Extraction) -> None:
         self._serializer.write(extraction)
+
+    def write_error(self, path: str, error: str) -> None:
+        """A failed input's line, in JSON Lines only: {"path": ..., "error": reason}."""
+        if self._serializer.fmt == "jsonl":
+            self._serializer.handle.write(error_line(path, error))
 
     def close(self, *, keep: bool = True) -> None:
         """Finish the output; a file is put in place only when ``keep`` and something was written."""

@@ -22,12 +22,19 @@ from .records import Extraction, PageText, Source
 from .rulebook import PATTERNS_DIR
 
 
+def _type_name(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
 def extract_document(document: Document, *, include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
     """Run extraction on a loaded document.
 
     Records come from the rules in patterns/; metrics join them per index, subject
     and year (:mod:`extractor.metrics`).
     """
+    if not isinstance(document, Document):
+        raise TypeError(f"extract_document() takes a Document (from load or load_bytes), not {_type_name(document)}; "
+                        "use extract_file for a path, extract_text for a str")
     records: list = []
     warnings = list(document.warnings)
     tables: dict[int, list] = {}
@@ -57,6 +64,7 @@ def extract_document(document: Document, *, include_text: bool = False, patterns
             title=document.metadata.get("title"),
             published=document.metadata.get("date"),
             author=document.metadata.get("author"),
+            url=document.metadata.get("url"),
         ),
         records=records,
         metrics=metrics,
@@ -83,8 +91,23 @@ def extract_file(
     """Load one file and extract from it. Raises :class:`~extractor.errors.InputError`.
 
     ``tables`` ("auto", "pdfplumber", "off") says which reader reads PDF tables.
+
+    >>> extract_file(123)
+    Traceback (most recent call last):
+    TypeError: extract_file() takes a path as str or os.PathLike, not int
     """
+    _check_path(path)
     return extract_document(load(path, tables=tables), include_text=include_text, patterns=patterns)
+
+
+def _check_path(path: object) -> None:
+    """A clear TypeError for what os.fspath would refuse obscurely, or accept wrongly:
+    bytes here are most likely a document's content, not its name."""
+    if isinstance(path, bytes):
+        raise TypeError("extract_file() takes a path as str or os.PathLike, not bytes; for a document's content, "
+                        "use extract_document(load_bytes(data, name))")
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"extract_file() takes a path as str or os.PathLike, not {_type_name(path)}")
 
 
 def extract_text(text: str, *, name: str = "<text>", include_text: bool = False, patterns: Path = PATTERNS_DIR) -> Extraction:
@@ -93,7 +116,17 @@ def extract_text(text: str, *, name: str = "<text>", include_text: bool = False,
     >>> result = extract_text("Chỉ số CCHC năm 2019 đạt 81,42 điểm.")
     >>> result.source.format, result.source.pages, result.schema_version
     ('txt', 1, '2')
+    >>> extract_text(b"bytes")
+    Traceback (most recent call last):
+    TypeError: extract_text() takes the text as str, not bytes; decode it, or use extract_file / load_bytes for files
     """
+    if isinstance(text, bytes | bytearray):
+        raise TypeError(f"extract_text() takes the text as str, not {_type_name(text)}; decode it, "
+                        "or use extract_file / load_bytes for files")
+    if not isinstance(text, str):
+        raise TypeError(f"extract_text() takes the text as str, not {_type_name(text)}")
+    if not isinstance(name, str):
+        raise TypeError(f"extract_text() takes name as str, not {_type_name(name)}")
     page = Page.from_raw(1, text)
     if not page.text.strip():
         raise InputError(name, "no text")

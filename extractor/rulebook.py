@@ -1,4 +1,4 @@
-"""Rules kept as data in patterns/*.yaml: loaded, checked and compiled once.
+"""Rules kept as data in extractor/patterns/*.yaml: loaded, checked and compiled once.
 
 A pattern file holds a default ``kind``, ``definitions`` (regex fragments, or lists of
 literal phrases such as the counted nouns, used in rules as ``{{name}}``) and ``rules``.
@@ -20,13 +20,12 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .datafile import read_yaml
+from .datafile import PATTERNS_DIR, read_yaml
 from .errors import ExtractorError
 from .kinds import KINDS
 from .numbers import NUMBER_SYLLABLE, NUMBER_WORD
 from .trie import trie_regex
 
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
 # Every rule's match is bounded in time: a pathological page must not hang a batch.
 MATCH_TIMEOUT_S = 2.0
 # Fragments every pattern file can use, defined in code because code parses them too.

@@ -13,7 +13,7 @@ An identity is the subject's type, the province it belongs to and its name, writ
 (cũ)"), from the rank's total (/63 or /34) and from the year or period; when the total
 and the time disagree, the total wins and a warning says so.
 
-The provinces come from patterns/gazetteers/provinces.yaml, the districts and their
+The provinces come from extractor/patterns/gazetteers/provinces.yaml, the districts and their
 provinces from the package vietnamadminunits (:mod:`extractor.admin_units`).
 """
 

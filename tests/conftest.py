@@ -11,15 +11,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 QUICKSTART_SAMPLE = CORPUS / "dev" / "quang-tri-par-2023.txt"
-# Documents written by others live beside the repository, never inside it.
-SHARED = Path(os.environ.get("VN_REFORM_SHARED", REPO.parent / "shared"))
+# Documents written by others live beside the repository, never inside it: ../shared,
+# or the folder VN_REFORM_SHARED names.
+SHARED = Path(os.environ.get("VN_REFORM_SHARED") or REPO.parent / "shared")
+SHARED_HINT = "set VN_REFORM_SHARED to the shared folder (default: ../shared beside the repository)"
 CP1258_TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 
 @pytest.fixture
 def shared() -> Path:
     if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent: real documents by others are not part of the repository")
+        pytest.skip(f"{SHARED} is absent: real documents by others are not part of the repository; {SHARED_HINT}")
     return SHARED
 
 
@@ -27,7 +29,7 @@ def shared() -> Path:
 def press_release(shared: Path) -> Path:
     path = shared / "samples" / "dien-bien-par-2019.txt"
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     return path
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REPO, SHARED, SHARED_HINT
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SHOTS = REPO / "tests" / "screenshots"
-SAMPLE = REPO.parent / "shared" / "samples" / "dien-bien-par-2019.txt"
+SAMPLE = SHARED / "samples" / "dien-bien-par-2019.txt"
 TEXT = CORPUS / "dev" / "quang-tri-par-2023.txt"
 RULED_PDF = CORPUS / "dev" / "binh-phuoc-xep-hang-par-2020-2023.pdf"
 SCANNED_PDF = CORPUS / "dev" / "quang-tri-par-2023.scan.pdf"
@@ -105,7 +105,7 @@ def test_a_text_review_page_highlights_every_record_and_links_every_metric(brows
     _shot(browser, "review-text")
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} is absent (../shared is not here)")
+@pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} is absent; {SHARED_HINT}")
 def test_the_dien_bien_sample(browser, tmp_path: Path) -> None:
     page, extraction = _review(SAMPLE, tmp_path)
     _open(browser, page)

@@ -109,14 +109,14 @@ def test_a_run_gives_one_row_per_content_the_records_of_extract_and_the_exports(
     assert subjects > 0
     assert summary.exports == {"records.jsonl": total_records, "metrics.jsonl": total_metrics, "records.csv": total_records,
                                "metrics.csv": total_metrics, "subjects.csv": subjects, "merged_metrics.csv": merged,
-                               "documents.csv": 5, "index.html": merged, "review": 3}
+                               "documents.csv": 4, "index.html": merged, "review": 3}  # one row per document
     assert sorted(p.name for p in (out / "review").iterdir()) == sorted(
         f"{sha[:16]}.html" for (sha,) in rows(out, "SELECT sha256 FROM documents WHERE status = 'ok'"))
     for name, count in summary.exports.items():
         if name in ("index.html", "review"):
             continue  # a page and a folder of pages, not one row per line: tests/test_overview.py reads them
         if name.endswith(".csv"):
-            with open(out / name, encoding="utf-8", newline="") as handle:
+            with open(out / name, encoding="utf-8-sig", newline="") as handle:
                 assert len(list(csv.reader(handle))) == count + 1, name
         else:
             assert len((out / name).read_text(encoding="utf-8").splitlines()) == count, name
@@ -275,7 +275,7 @@ def test_command_line_errors_and_export(folder: Path, tmp_path: Path, capsys) ->
     assert "1 files ok, 0 failed" in err and "records.jsonl" in err
     (out / "records.csv").unlink()
     assert cli.main(["export", str(out)]) == 0
-    assert (out / "records.csv").read_text(encoding="utf-8").startswith("path,sha256,id,local_id,kind,surface,page,start,end,")
+    assert (out / "records.csv").read_text(encoding="utf-8").startswith("\ufeffpath,page,start,end,kind,surface,value,unit,")
 
 
 def test_folders_are_walked_for_document_names_and_the_output_folder_is_left_out(folder: Path, tmp_path: Path) -> None:

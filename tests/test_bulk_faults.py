@@ -315,7 +315,7 @@ def test_file_names_that_are_not_utf8_are_processed_saved_and_exported(inputs: P
 
     lines = [json.loads(line) for line in (reference / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(r["surface"] for r in lines if r["path"] == shown) == ["260 hồ sơ", "81,20%", "82,30%", "xếp thứ 23/63"]
-    with open(reference / "documents.csv", encoding="utf-8", newline="") as handle:
+    with open(reference / "documents.csv", encoding="utf-8-sig", newline="") as handle:
         assert {row["path"]: row["status"] for row in csv.DictReader(handle)}[shown] == "ok"
     merged = rows(reference, "SELECT sources FROM merged_metrics WHERE subject = 'Kon Tum' AND indicator = 'PAR_INDEX'")
     assert merged and json.loads(merged[0][0]) == [shown]

@@ -80,8 +80,13 @@ def test_some_bad_inputs_still_write_the_good_ones_with_exit_1(capsys, tmp_path:
     missing = tmp_path / "khong-co.txt"
     code, out, err = run(capsys, "extract", "--format", "jsonl", str(missing), str(second))
     assert code == 1
-    assert [json.loads(line)["source"]["path"] for line in out.splitlines()] == [str(second)]
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0] == {"path": str(missing), "error": "no such file"}  # every input has its line (issue 20)
+    assert [line["source"]["path"] for line in lines[1:]] == [str(second)]
     assert err == f"error: {missing}: no such file\n"
+
+    code, out, err = run(capsys, "extract", str(missing), str(second))
+    assert [d["source"]["path"] for d in json.loads(out)] == [str(second)]  # a JSON array holds extractions only
 
 
 def test_no_readable_input_exits_2_and_prints_nothing(capsys, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Every example and counterexample of patterns/cues/, one test each, named by cue id.
+"""Every example and counterexample of extractor/patterns/cues/, one test each, named by cue id.
 
 An example says which cue words the family finds in it and, where it gives metrics,
 every subject metric the text yields (aggregates aside), compared on the fields listed.

@@ -231,7 +231,7 @@ def test_exports_carry_identity_period_aggregate_and_independent_sources(tmp_pat
     counts = export(tmp_path)
     assert counts["subjects.csv"] == 2 and counts["merged_metrics.csv"] == 2 and counts["metrics.csv"] == 3
 
-    with open(tmp_path / "metrics.csv", encoding="utf-8", newline="") as handle:
+    with open(tmp_path / "metrics.csv", encoding="utf-8-sig", newline="") as handle:
         exported = list(csv.DictReader(handle))
     assert tuple(exported[0]) == METRIC_CSV
     row = next(r for r in exported if r["path"] == "/in/a.txt" and r["aggregate"] == "")
@@ -245,13 +245,13 @@ def test_exports_carry_identity_period_aggregate_and_independent_sources(tmp_pat
     assert len({line["id"] for line in lines}) == 3 and {line["local_id"] for line in lines} == {qt["id"], average["id"]}
     assert {line["compared_to"] for line in lines if line["local_id"] == qt["id"]} == {2022}  # an integer, as extract gives
 
-    with open(tmp_path / "merged_metrics.csv", encoding="utf-8", newline="") as handle:
+    with open(tmp_path / "merged_metrics.csv", encoding="utf-8-sig", newline="") as handle:
         merged_rows = {r["subject_key"]: r for r in csv.DictReader(handle)}
     assert {k: (r["aggregate"], r["n_documents"], r["n_sources"], r["unit"], r["score"]) for k, r in merged_rows.items()} == {
         "country:Cả nước": ("average", "1", "1", "%", "84.89"),
         "province:Quảng Trị (cũ)": ("", "2", "1", "%", "85.12"),
     }
-    with open(tmp_path / "subjects.csv", encoding="utf-8", newline="") as handle:
+    with open(tmp_path / "subjects.csv", encoding="utf-8-sig", newline="") as handle:
         assert list(csv.reader(handle)) == [
             ["subject_id", "name", "type", "province", "province_2025", "valid_from", "valid_until"],
             ["country:Cả nước", "Cả nước", "country", "", "", "", ""],
@@ -332,7 +332,7 @@ def test_bulk_counts_renderings_of_one_text_once_and_keeps_identities_apart(tmp_
         ("province:Gia Lai (mới)", "INDEX_766", 2025, "2025-10", 87.2, 6, 34, 1, 1, 0, "2025-07-01", None),
     ]
     conn.close()
-    with open(out / "merged_metrics.csv", encoding="utf-8", newline="") as handle:
+    with open(out / "merged_metrics.csv", encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle))
     assert {"subject_key", "subject_id", "period", "aggregate", "unit", "n_documents", "n_sources"} <= set(header)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SHARED
+from conftest import CORPUS, SHARED, SHARED_HINT
 from extractor.evaluate import evaluate
 
 FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text(encoding="utf-8"))
@@ -25,10 +25,10 @@ MINIMUM_DOCUMENTS = {"dev": 24, "heldout": 12, "real": 4, "reference": 16}
 @pytest.fixture(scope="module", params=sorted(FLOORS))
 def measured(request: pytest.FixtureRequest) -> tuple[str, dict]:
     if request.param == "real" and not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent: the real documents are read from there")
+        pytest.skip(f"{SHARED} is absent: the real documents are read from there; {SHARED_HINT}")
     if request.param == "reference":
         if not REFERENCE.is_dir():
-            pytest.skip(f"{REFERENCE} is absent: the reference documents and their GOLD-SPEC gold are read from there")
+            pytest.skip(f"{REFERENCE} is absent: the reference documents and their GOLD-SPEC gold are read from there; {SHARED_HINT}")
         return request.param, evaluate([REFERENCE]).as_dict()
     return request.param, evaluate([CORPUS / request.param]).as_dict()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, QUICKSTART_SAMPLE, SHARED, encode_cp1258
+from conftest import CORPUS, QUICKSTART_SAMPLE, SHARED, SHARED_HINT, encode_cp1258
 from extractor import load
 from extractor.legacy import convert, convert_page, decode_bytes, detect_legacy, encode_legacy, is_syllable, tables, to_unicode
 from extractor.normalize import normalize
@@ -161,7 +161,7 @@ def test_unicode_documents_in_any_byte_reading_are_not_legacy(path: Path) -> Non
 def test_the_real_press_release_is_not_legacy() -> None:
     path = SHARED / "samples" / "dien-bien-par-2019.txt"
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     text = path.read_text(encoding="utf-8")
     assert detect_legacy(text) is None
     assert load(path).encoding == "utf-8" and not any("legacy" in w for w in load(path).warnings)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, SHARED_HINT
 from corpus.render_pdf import find_font
 from extractor import Extraction, extract_file, load
 from extractor.loaders import ocr
@@ -36,7 +36,7 @@ def ocr_on(monkeypatch: pytest.MonkeyPatch) -> None:
 def real_pdf(shared: Path, name: str) -> Path:
     path = shared / "real-pdfs" / name
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     return path
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, QUICKSTART_SAMPLE, REPO
+from conftest import CORPUS, QUICKSTART_SAMPLE, REPO, SHARED_HINT
 from corpus.render_pdf import find_font, render
 from extractor import InputError, load
 from extractor.loaders.pdf_layout import LineBox, classify_breaks
@@ -164,7 +164,7 @@ REAL_PDFS = {
 def real_pdf(shared: Path, name: str) -> Path:
     path = shared / "real-pdfs" / name
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     return path
 
 

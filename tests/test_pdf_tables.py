@@ -11,7 +11,7 @@ import pytest
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REPO, SHARED_HINT
 from corpus.render_pdf import find_font
 from extractor import extract_file, load
 from extractor.legacy import decode_bytes, encode_legacy
@@ -121,7 +121,7 @@ def test_the_fast_reader_finds_the_tables_and_cells_pdfplumber_finds(path: Path)
 def test_the_fast_reader_agrees_with_pdfplumber_on_a_real_reference_list(shared: Path) -> None:
     path = shared / "real-pdfs" / "p05_btp-cv-1043-2021-danh-muc-vbqppl.pdf"
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     # Six pages: pdfplumber takes a tenth of a second a page here.
     assert _grid_rows(path, 6) == _plumber_rows(path, 6)
 
@@ -129,7 +129,7 @@ def test_the_fast_reader_agrees_with_pdfplumber_on_a_real_reference_list(shared:
 def test_references_in_the_cells_of_a_real_table_pdf(shared: Path) -> None:
     path = shared / "real-pdfs" / "p05_btp-cv-1043-2021-danh-muc-vbqppl.pdf"
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     result = extract_file(path)
     refs = [r for r in result.records if r.kind == "legal_ref"]
     outside = [(r.page, r.symbol) for r in refs if r.table is None]
@@ -212,7 +212,7 @@ def test_a_cell_missing_from_the_page_text_is_read_alone_into_cell_text() -> Non
 def test_appendix_tables_of_a_real_decision(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = shared / "real-pdfs" / "p02_qd-1629-qd-ubnd-lai-chau-2025-tthc-khcn.pdf"
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     monkeypatch.setenv("VN_REFORM_OCR", "off")  # pages 1-2 are scans; the tables are on 3-6
     refs = [(r.page, r.symbol, r.table, r.row, r.col) for r in extract_file(path).records if r.kind == "legal_ref" and r.page == 3]
     # The legal basis column (6) of the first procedure, the law cited by name and symbol included.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_HINT
 from extractor import extract_file
 from extractor.recognize import recognize_page
 
@@ -68,7 +69,7 @@ def test_a_date_split_by_a_line_break_is_one_date(tmp_path: Path) -> None:
 def real_pdf(shared: Path, name: str) -> Path:
     path = shared / "real-pdfs" / name
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     return path
 
 

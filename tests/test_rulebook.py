@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import QUICKSTART_SAMPLE
 from extractor.rulebook import PATTERNS_DIR, PatternError, load_rules
 
 GOOD_RULE = """
@@ -80,7 +81,7 @@ def test_a_bad_file_stops_extraction_with_one_line(tmp_path: Path, capsys) -> No
     (patterns / "rank.yaml").write_text("kind: rank\nrules:\n  - id: bad\n", encoding="utf-8")
     import cli
 
-    sample = PATTERNS_DIR.parent / "corpus" / "dev" / "quang-tri-par-2023.txt"
+    sample = QUICKSTART_SAMPLE
     load_rules.cache_clear()
     try:
         code = cli.main(["extract", "--patterns", str(patterns), str(sample)])

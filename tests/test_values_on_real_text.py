@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SHARED
+from conftest import CORPUS, SHARED, SHARED_HINT
 from extractor import extract_file, load
 
 
@@ -88,7 +88,7 @@ def corpus_documents() -> list[Path]:
 @pytest.mark.parametrize("path", corpus_documents(), ids=lambda p: p.name)
 def test_every_record_surface_is_the_text_at_its_offsets(path: Path) -> None:
     if not path.is_file():
-        pytest.skip(f"{path} is absent")
+        pytest.skip(f"{path} is absent; {SHARED_HINT}")
     pages = {page.number: page.text for page in load(path).pages}
     result = extract_file(path)
     for record in result.records:

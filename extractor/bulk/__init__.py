@@ -5,7 +5,7 @@
 - :mod:`.pool`: worker processes under a supervisor (time limit, crashes);
 - :mod:`.dataset`: the SQLite schema and how results are written;
 - :mod:`.export`: JSONL and CSV files written from the database;
-- :mod:`.progress`: a progress bar on a terminal, log lines elsewhere;
+- :mod:`.progress`: a live display on a terminal (rich), log lines elsewhere;
 - :mod:`.run`: a whole run, from inputs to dataset and exports.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from .dataset import DATABASE, DatasetError
 from .export import export
 from .process import DocumentResult, extractor_version, process
-from .run import DEFAULT_TIMEOUT_S, Summary, describe, run_bulk
+from .run import DEFAULT_TIMEOUT_S, RunError, Summary, describe, run_bulk
 from .walk import DOCUMENT_SUFFIXES
 
 SUFFIXES_TEXT = ", ".join(f"*{suffix}" for suffix in sorted(DOCUMENT_SUFFIXES))
@@ -26,6 +26,7 @@ __all__ = [
     "SUFFIXES_TEXT",
     "DatasetError",
     "DocumentResult",
+    "RunError",
     "Summary",
     "describe",
     "export",

@@ -13,6 +13,8 @@ Tables (the README's "Bulk" section shows queries):
   (:func:`~extractor.paths.display_name`: bytes that are not UTF-8, from a zip made on
   Windows say, as ``\\xNN``; control characters escaped); when that is not the name
   itself, ``raw_path`` holds the name's bytes (``os.fsencode``), so nothing is lost;
+  ``relative_path`` is the path relative to the INPUT folder it was found under (a
+  file named as such: its name), which stays the same when the collection moves;
 - ``records``: every record, its place and text, the kind's own fields as JSON
   (``fields``) and the common ones promoted to columns (value, unit, rank, total,
   symbol, date);
@@ -50,7 +52,7 @@ import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,7 +78,10 @@ SCHEMA_VERSION = "2"
 # Columns added to version 2 since it was first written, with their declarations: a
 # dataset without them gets them when it is opened. Code that does not know them still
 # reads and writes the dataset as before, so they need no new version.
-ADDED_COLUMNS = {"document_paths": (("raw_path", "BLOB"),)}
+ADDED_COLUMNS = {"document_paths": (("raw_path", "BLOB"), ("relative_path", "TEXT"))}
+# Views that show added columns: made again when a column is added (a view keeps the
+# columns it was created with).
+VIEWS = ("files", "merged_metrics")
 # Hex digits of the content's sha256 that qualify a document's ids: 64 bits, so that two
 # documents of a dataset share a prefix with a chance below 1e-6 up to 6 million documents.
 ID_PREFIX = 16
@@ -120,7 +125,8 @@ CREATE TABLE IF NOT EXISTS document_paths (
     sha256   TEXT REFERENCES documents (sha256),
     error    TEXT,
     seen_at  TEXT NOT NULL,
-    raw_path BLOB
+    raw_path BLOB,
+    relative_path TEXT
 );
 CREATE TABLE IF NOT EXISTS records (
     sha256    TEXT NOT NULL REFERENCES documents (sha256),
@@ -209,7 +215,7 @@ CREATE INDEX IF NOT EXISTS metrics_by_subject ON metrics (subject_key, year);
 CREATE INDEX IF NOT EXISTS metrics_by_year ON metrics (year, indicator);
 
 CREATE VIEW IF NOT EXISTS files AS
-SELECT p.path, p.sha256, coalesce(d.status, 'failed') AS status, coalesce(p.error, d.error) AS error,
+SELECT p.path, p.relative_path, p.sha256, coalesce(d.status, 'failed') AS status, coalesce(p.error, d.error) AS error,
        d.format, d.pages, d.n_records, d.n_metrics, d.text_sha256, d.extractor_version, d.seconds, d.processed_at
 FROM document_paths AS p LEFT JOIN documents AS d ON d.sha256 = p.sha256;
 
@@ -326,6 +332,8 @@ def _add_columns(conn: sqlite3.Connection) -> None:
         for name, declaration in columns:
             if present and name not in present:  # present empty: a new dataset, made whole by SCHEMA
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                for view in VIEWS:  # SCHEMA creates them again, with the new column
+                    conn.execute(f"DROP VIEW IF EXISTS {view}")
 
 
 def open_dataset(folder: Path, *, create: bool) -> sqlite3.Connection:
@@ -525,32 +533,40 @@ def _drop_if_orphan(conn: sqlite3.Connection, sha256: str) -> None:
         _forget_subjects(conn, subjects)
 
 
-def _link(conn: sqlite3.Connection, path: str, sha256: str | None, error: str | None, seen: str) -> None:
-    """Record that the file ``path`` (as the file system names it) holds ``sha256``."""
+def _link(conn: sqlite3.Connection, path: str, sha256: str | None, error: str | None, seen: str,
+          relative: str | None = None) -> None:
+    """Record that the file ``path`` (as the file system names it) holds ``sha256``;
+    ``relative`` is its path relative to the INPUT it was found through (kept as it was
+    when not given)."""
     shown, raw = stored_path(path)
     row = conn.execute("SELECT sha256 FROM document_paths WHERE path = ?", (shown,)).fetchone()
     conn.execute(
-        "INSERT INTO document_paths (path, sha256, error, seen_at, raw_path) VALUES (?, ?, ?, ?, ?) "
+        "INSERT INTO document_paths (path, sha256, error, seen_at, raw_path, relative_path) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, error = excluded.error, seen_at = excluded.seen_at, "
-        "raw_path = excluded.raw_path",
-        (shown, sha256, printable(error), seen, raw),
+        "raw_path = excluded.raw_path, relative_path = coalesce(excluded.relative_path, relative_path)",
+        (shown, sha256, printable(error), seen, raw, None if relative is None else display_name(relative)),
     )
     if row is not None and row[0] is not None and row[0] != sha256:
         _drop_if_orphan(conn, row[0])
 
 
-def link_paths(conn: sqlite3.Connection, links: Iterable[tuple[str, str | None, str | None]]) -> None:
+def link_paths(conn: sqlite3.Connection, links: Iterable[tuple[str, str | None, str | None]],
+               relative: Mapping[str, str] | None = None) -> None:
     """Record (path, sha256, error) for files whose document is already done (or that
-    could not be read: sha256 None), in one transaction."""
+    could not be read: sha256 None), in one transaction; ``relative`` maps paths to
+    their ``relative_path``."""
     seen = now()
+    relative = relative or {}
     with transaction(conn):
         for path, sha256, error in links:
-            _link(conn, path, sha256, error, seen)
+            _link(conn, path, sha256, error, seen, relative.get(path))
 
 
-def recorded_paths(conn: sqlite3.Connection) -> list[str]:
-    """Every path of the dataset, as the file system names it."""
-    return [real_path(path, raw) for path, raw in conn.execute("SELECT path, raw_path FROM document_paths")]
+def recorded_relative(conn: sqlite3.Connection) -> list[tuple[str, str | None, str | None]]:
+    """Every path of the dataset, as the file system names it, with its ``relative_path``
+    and its content's sha256."""
+    rows = conn.execute("SELECT path, raw_path, relative_path, sha256 FROM document_paths")
+    return [(real_path(path, raw), relative, sha256) for path, raw, relative, sha256 in rows]
 
 
 def forget_paths(conn: sqlite3.Connection, paths: Iterable[str]) -> int:
@@ -634,15 +650,18 @@ _DOCUMENT_UPSERT = (
 )
 
 
-def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: Sequence[str], *, sha256: str | None = None) -> None:
+def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: Sequence[str], *, sha256: str | None = None,
+         relative: Mapping[str, str] | None = None) -> None:
     """Write one document's rows and link its paths, replacing what an earlier version
     wrote for the same content, in one transaction. ``sha256`` stands in for a result
-    that could not know it (a file that vanished, a worker that crashed)."""
+    that could not know it (a file that vanished, a worker that crashed); ``relative``
+    maps paths to their ``relative_path``."""
+    relative = relative or {}
     if isinstance(prepared, DocumentResult):
         prepared = prepare(prepared)
     sha256 = prepared.result.sha256 or sha256
     if sha256 is None:  # unreadable: there is no content to key a document on
-        link_paths(conn, [(path, None, prepared.result.error) for path in paths])
+        link_paths(conn, [(path, None, prepared.result.error) for path in paths], relative)
         return
     stamp = now()
     with transaction(conn):
@@ -658,7 +677,7 @@ def save(conn: sqlite3.Connection, prepared: Prepared | DocumentResult, paths: S
             conn.execute("INSERT INTO reviews (sha256, html) VALUES (?, ?)", (sha256, prepared.review))
         _forget_subjects(conn, earlier_subjects)
         for path in paths:
-            _link(conn, path, sha256, None, stamp)
+            _link(conn, path, sha256, None, stamp, relative.get(path))
 
 
 # --- reading -------------------------------------------------------------------------

@@ -4,14 +4,21 @@
   prints it, with the ``sha256`` and ``path`` of its document in front, ``id`` being the
   dataset's id (unique over the dataset) and ``local_id`` the document's own (``id`` in
   ``extract``; a metric's ``evidence`` lists local ids of its document's records);
-- ``records.csv`` / ``metrics.csv``: the same, one row each, the kind's own fields of a
-  record (and a metric's lists: ``evidence``, ``inferred``, ``inferred_from``,
-  ``alternatives``) as JSON in a cell;
+- ``records.csv`` / ``metrics.csv``: the same, one row each, for spreadsheets and
+  dataframes: what users filter on first, in columns of their own (:data:`RECORD_CSV`,
+  :data:`METRIC_CSV`), then the ids, then what is a list or an object as JSON text (a
+  record's kind's own ``fields``; a metric's ``evidence``, ``inferred``, ``inferred_from``,
+  ``alternatives``). A metric's ``quote`` is the sentence of the record its score came
+  from (the rank's when the score came from none, else its first evidence);
 - ``subjects.csv``: the ``subjects`` table, one row per subject identity;
 - ``merged_metrics.csv``: the ``merged_metrics`` view, one row per indicator, subject
-  identity, year, period and aggregate across documents, with its sources, how many are
-  independent and whether they disagree;
-- ``documents.csv``: the ``files`` view, one row per path, failed ones with their reason;
+  identity, year, period and aggregate across documents, with its unit, what a change is
+  compared to, its sources, how many are independent and whether they disagree;
+- ``documents.csv``: one row per document (content), named by its smallest path with the
+  count of paths showing it, its status and error, what the file states (title,
+  published, author, ``address``: the URL the source gives, when it gives one), counts and
+  warnings (joined with " | "); and one row per file that could not be read at all (no
+  sha256);
 - ``index.html``: an overview of the dataset (:mod:`.overview`), its count the rows of
   ``merged_metrics`` it shows;
 - ``review/<sha16>.html``: each document's review page, from the ``reviews`` table (the
@@ -19,7 +26,10 @@
   left the dataset are removed. Its count is the pages the folder holds.
 
 A document with several paths is named by the first of them in alphabetical order.
-CSV files are UTF-8 (no byte-order mark), comma-separated, with a header row.
+CSV files are UTF-8 with a byte-order mark (so that Excel reads them as UTF-8, not as the
+system's code page), comma-separated, with a header row; JSONL files are UTF-8 without
+one. Every file is written to a temporary file renamed into place, with the mode a new
+file gets (0644 under the usual umask).
 """
 
 from __future__ import annotations
@@ -29,13 +39,13 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .dataset import ID_PREFIX, RECORD_BASE, RECORD_COLUMNS, DatasetError, decompress, metric_of, open_dataset
+from ..output import open_temporary
+from .dataset import ID_PREFIX, METRIC_LISTS, RECORD_BASE, RECORD_COLUMNS, DatasetError, decompress, metric_of, open_dataset
 from .overview import REVIEW_FOLDER, overview_html, review_name
 
 EXPORTS = ("records.jsonl", "metrics.jsonl", "records.csv", "metrics.csv", "subjects.csv", "merged_metrics.csv",
@@ -45,20 +55,54 @@ _PATH = "(SELECT min(path) FROM document_paths AS p WHERE p.sha256 = t.sha256) A
 _RECORDS = f"SELECT {_PATH}, t.* FROM records AS t ORDER BY path, t.sha256, t.seq"
 _METRICS = f"SELECT {_PATH}, t.* FROM metrics AS t ORDER BY path, t.sha256, t.seq"
 
-RECORD_CSV = ("path", "sha256", "id", "local_id", *RECORD_BASE[1:], "value", "unit", "rank", "total", "symbol", "date", "fields")
-METRIC_CSV = ("path", "sha256", "id", "local_id", "indicator", "subject", "subject_type", "subject_id", "subject_key",
-              "province", "province_2025", "year", "period", "score", "unit", "score_change", "rank", "rank_total",
-              "rank_change", "compared_to", "aggregate", "page", "start", "end", "conflict", "evidence", "inferred",
-              "inferred_from", "alternatives")
+# Columns of the CSV files: what a user filters on first, then where it is, then the ids.
+RECORD_CSV = ("path", "page", "start", "end", "kind", "surface", "value", "unit", "rank", "total", "symbol", "date", "sentence",
+              "table", "row", "col", "cell_text", "rule", "id", "local_id", "sha256", "fields")
+METRIC_CSV = ("indicator", "subject", "subject_type", "subject_id", "subject_key", "province", "province_2025", "year",
+              "period", "score", "unit", "rank", "rank_total", "score_change", "rank_change", "compared_to", "aggregate",
+              "conflict", "path", "page", "start", "end", "quote", "id", "local_id", "sha256", *METRIC_LISTS)
+DOCUMENT_CSV = ("sha256", "path", "n_paths", "status", "error", "format", "pages", "bytes", "title", "published", "author",
+                "address", "n_records", "n_metrics", "warnings", "text_sha256", "extractor_version", "processed_at")
+CSV_ENCODING = "utf-8-sig"  # a BOM first: Excel reads the file as UTF-8 ("Hải Phòng", not "Háº£i PhÃ²ng")
+
+# The record a metric is quoted by: of its evidence (local ids; the dataset's id is the
+# document's prefix, "/", the local id), the one holding its score, else its rank, else
+# the first. (SQLite 3.40 does not see the outer row from a subquery's ORDER BY, only from
+# its select list: hence the inner select naming what is sorted on.)
+_QUOTED = f"""(SELECT id FROM (
+    SELECT r.id, coalesce(r.value = t.score AND r.kind NOT IN ('score_change', 'rank_change'), 0) AS holds_score,
+           coalesce(r.rank = t.rank, 0) AS holds_rank, e.key AS position
+    FROM json_each(t.evidence) AS e JOIN records AS r ON r.id = substr(t.sha256, 1, {ID_PREFIX}) || '/' || e.value)
+  ORDER BY holds_score DESC, holds_rank DESC, position LIMIT 1)"""
+_METRIC_ROWS = (f"SELECT m.*, q.sentence AS quote FROM (SELECT {_PATH}, t.*, {_QUOTED} AS quoted FROM metrics AS t) AS m "
+                "LEFT JOIN records AS q ON q.id = m.quoted ORDER BY m.path, m.sha256, m.seq")
+_DOCUMENTS = """
+SELECT d.sha256, (SELECT min(path) FROM document_paths AS p WHERE p.sha256 = d.sha256) AS path,
+       (SELECT count(*) FROM document_paths AS p WHERE p.sha256 = d.sha256) AS n_paths,
+       d.status, d.error, d.format, d.pages, d.bytes,
+       json_extract(d.source, '$.title') AS title, json_extract(d.source, '$.published') AS published,
+       json_extract(d.source, '$.author') AS author, json_extract(d.source, '$.url') AS address,
+       d.n_records, d.n_metrics, d.warnings, d.text_sha256, d.extractor_version, d.processed_at
+FROM documents AS d
+UNION ALL
+SELECT NULL, p.path, 1, 'failed', p.error, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, '[]', NULL, NULL, p.seen_at
+FROM document_paths AS p WHERE p.sha256 IS NULL
+ORDER BY path
+"""
 _MERGED = "SELECT * FROM merged_metrics ORDER BY indicator, subject_key, year, period, aggregate"
 
 
+def _joined(warnings: str) -> str:
+    """A document's warnings (a JSON list) as one cell."""
+    return " | ".join(json.loads(warnings))
+
+
 @contextmanager
-def _atomic(target: Path) -> Iterator[IO[str]]:
+def _atomic(target: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """A text file that replaces ``target`` only once it is completely written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, tmp = open_temporary(target, encoding=encoding, newline="")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with handle:
             yield handle
         os.replace(tmp, target)
     except BaseException:
@@ -105,18 +149,20 @@ def _records_jsonl(conn: sqlite3.Connection, target: Path) -> int:
 
 
 def _csv(conn: sqlite3.Connection, query: str, target: Path, header: tuple[str, ...] | None = None,
-         rename: dict[str, str] | None = None) -> int:
+         rename: dict[str, str] | None = None, convert: dict[str, Callable[[Any], Any]] | None = None) -> int:
+    """The rows of ``query`` (its columns renamed by ``rename``, the ``header`` ones in
+    that order, ``convert``ed) as a CSV file; how many rows."""
     columns, rows = _rows(conn, query)
-    rename = rename or {}
+    rename, convert = rename or {}, convert or {}
     names = [rename.get(c, c) for c in columns]
     header = header or tuple(names)
-    picks = [names.index(h) for h in header]
+    picks = [(names.index(h), convert.get(h)) for h in header]
     count = 0
-    with _atomic(target) as out:
+    with _atomic(target, CSV_ENCODING) as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if row[i] is None else row[i] for i in picks])
+            writer.writerow(["" if row[i] is None else row[i] if f is None else f(row[i]) for i, f in picks])
             count += 1
     return count
 
@@ -166,10 +212,10 @@ def export(folder: str | os.PathLike[str]) -> dict[str, int]:
             "records.jsonl": _records_jsonl(conn, folder / "records.jsonl"),
             "metrics.jsonl": _jsonl(conn, _METRICS, folder / "metrics.jsonl", lambda r, c: metric_of(r, c)),
             "records.csv": _csv(conn, _RECORDS, folder / "records.csv", RECORD_CSV, {v: k for k, v in RECORD_COLUMNS.items()}),
-            "metrics.csv": _csv(conn, _METRICS, folder / "metrics.csv", METRIC_CSV),
+            "metrics.csv": _csv(conn, _METRIC_ROWS, folder / "metrics.csv", METRIC_CSV),
             "subjects.csv": _csv(conn, "SELECT * FROM subjects ORDER BY subject_id", folder / "subjects.csv"),
             "merged_metrics.csv": _csv(conn, _MERGED, folder / "merged_metrics.csv"),
-            "documents.csv": _csv(conn, "SELECT * FROM files ORDER BY path", folder / "documents.csv"),
+            "documents.csv": _csv(conn, _DOCUMENTS, folder / "documents.csv", DOCUMENT_CSV, convert={"warnings": _joined}),
             "index.html": _index(conn, folder / "index.html"),
             REVIEW_FOLDER: _reviews(conn, folder / REVIEW_FOLDER),
         }

@@ -155,7 +155,7 @@ def read_overview(conn: sqlite3.Connection) -> Overview:
         merged=list(_dicts(conn, "SELECT * FROM merged_metrics")),
         sources=_read_sources(conn),
         reviewed={sha for sha, in conn.execute("SELECT sha256 FROM reviews")},
-        failed=list(conn.execute("SELECT path, error FROM files WHERE status = 'failed' ORDER BY path")),
+        failed=list(conn.execute("SELECT coalesce(relative_path, path), error FROM files WHERE status = 'failed' ORDER BY path")),
     )
 
 

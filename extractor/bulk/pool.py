@@ -140,14 +140,16 @@ def _test_hooks(path: str, hooks: dict[str, str]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def warm_up(patterns: Path = PATTERNS_DIR) -> None:
-    """Load the rules, the segmenter, the tagger and the gazetteers (never raises)."""
-    process(_WARM_UP_TEXT.encode("utf-8"), name="warm-up.txt", patterns=patterns)
+def warm_up(patterns: Path = PATTERNS_DIR) -> str | None:
+    """Load the rules, the segmenter, the tagger and the gazetteers (never raises); why
+    the pipeline cannot run, if it cannot even read a line of text."""
+    result = process(_WARM_UP_TEXT.encode("utf-8"), name="warm-up.txt", patterns=patterns)
     try:  # models the sample may not need: the word segmenter and the part-of-speech tagger
         segment.tokenize(_WARM_UP_TEXT)
         segment.tag(_WARM_UP_TEXT)
     except Exception:
         pass
+    return None if result.ok else result.error or "the warm-up failed"
 
 
 def _worker_main(conn: Connection, patterns: str, hooks: dict[str, str], work: Callable[..., Any]) -> None:
@@ -157,7 +159,10 @@ def _worker_main(conn: Connection, patterns: str, hooks: dict[str, str], work: C
         os.setpgid(0, 0)  # a group of its own: a time limit kills its programs too (tesseract)
     except (AttributeError, OSError):
         pass
-    warm_up(Path(patterns))
+    broken = warm_up(Path(patterns))
+    if broken is not None:  # every file would fail the same way: the parent stops the run
+        conn.send(("broken", broken))
+        return
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -306,7 +311,8 @@ class WorkerPool:
     """
 
     def __init__(self, workers: int, *, timeout: float, patterns: Path = PATTERNS_DIR, work: Callable[..., Any] = process,
-                 max_tasks: int = MAX_TASKS_PER_WORKER, hooks: dict[str, str] | None = None) -> None:
+                 max_tasks: int = MAX_TASKS_PER_WORKER, hooks: dict[str, str] | None = None,
+                 on_busy: Callable[[list[str]], None] | None = None) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.size = workers
@@ -314,6 +320,7 @@ class WorkerPool:
         self.patterns = patterns
         self.max_tasks = max_tasks
         self.work = work
+        self.on_busy = on_busy  # told the paths the workers hold whenever they change (a display)
         self.hooks = dict(hooks) if hooks is not None else {k: os.environ[k] for k in TEST_HOOKS if os.environ.get(k)}
         self._context = _context()
         self._workers: list[_Worker] = []
@@ -389,7 +396,13 @@ class WorkerPool:
             for worker in self._workers:
                 if worker.ready and worker.task is None and self._pending:
                     worker.give(self._pending.popleft())
+            if self.on_busy is not None:
+                self.on_busy(self.busy())
             yield from finished
+
+    def busy(self) -> list[str]:
+        """The paths the workers hold now."""
+        return [worker.task[1] for worker in self._workers if worker.task is not None]
 
     def _wait(self) -> list[Finished]:
         """Wait for a worker to say something, die or run out of time; what finished."""
@@ -428,6 +441,8 @@ class WorkerPool:
                 message = worker.conn.recv()
         except (EOFError, OSError):
             message = None
+        if message is not None and message[0] == "broken":
+            raise PoolError(f"worker processes cannot start: {message[1]}")
         if message is not None and message[0] == "ready":
             worker.ready, worker.started = True, time.monotonic()
             self._startup_failures = 0

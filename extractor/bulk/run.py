@@ -15,7 +15,9 @@ can share one dataset.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -31,13 +33,46 @@ from ..rulebook import PATTERNS_DIR, load_rules
 from . import dataset
 from .dataset import DATABASE, DatasetError
 from .export import EXPORTS, export
-from .pool import Finished, WorkerPool, prestart
+from .pool import Finished, PoolError, WorkerPool, prestart
 from .process import extractor_version
-from .progress import Progress
-from .walk import Inputs, find_documents, hash_file, largest_first
+from .progress import Progress, kind_of
+from .walk import Inputs, find_documents, hash_file, largest_first, skipped_lines
 
 DEFAULT_TIMEOUT_S = 300.0
 EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# The command the end of a run suggests (the console command pyproject.toml declares).
+COMMAND = "vnreform"
+# What each format needs, by the suffixes a walk takes: (its name in messages, the
+# modules to import and the packages pip installs them from). Checked before a run
+# starts, so that a missing one is one line rather than a failed row per file.
+NEEDS = {
+    ".pdf": ("PDF", (("pypdfium2", "pypdfium2"), ("pdfplumber", "pdfplumber"))),
+    ".html": ("HTML", (("trafilatura", "trafilatura"), ("lxml", "lxml"))),
+    ".htm": ("HTML", (("trafilatura", "trafilatura"), ("lxml", "lxml"))),
+    ".xhtml": ("HTML", (("trafilatura", "trafilatura"), ("lxml", "lxml"))),
+    ".docx": ("DOCX", (("docx", "python-docx"),)),
+}
+
+
+class RunError(DatasetError):
+    """A run that cannot start (a missing package, workers that cannot start): one line,
+    reported as the command line reports a dataset it cannot use."""
+
+
+def check_dependencies(files: Sequence[str]) -> None:
+    """Raise :class:`RunError` when a package the files' formats need cannot be found.
+    ``find_spec`` looks for the module without importing it (no start-up cost)."""
+    counts: dict[str, int] = {}
+    for path in files:
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in NEEDS:
+            counts[NEEDS[suffix][0]] = counts.get(NEEDS[suffix][0], 0) + 1
+    checked = {kind: modules for kind, modules in NEEDS.values()}
+    for kind, count in counts.items():
+        for module, package in checked[kind]:
+            if importlib.util.find_spec(module) is None:
+                raise RunError(f"bulk needs the Python package {package} to read {count} {kind} file{'s' * (count != 1)}; "
+                               f"install it with pip install {package}")
 
 
 def default_workers() -> int:
@@ -53,6 +88,7 @@ class Summary:
     """What a run did, for the command line to print and for the benchmark to measure."""
 
     out: Path
+    inputs: list[str] = field(default_factory=list)   # the INPUT arguments, as given
     missing: list[str] = field(default_factory=list)  # INPUT arguments that named nothing
     files: int = 0          # files found
     documents: int = 0      # distinct contents among them
@@ -124,18 +160,23 @@ def run_bulk(
 ) -> Summary:
     """Process every document under ``inputs`` into the dataset in ``out``.
 
-    Raises :class:`DatasetError` when ``out`` cannot hold the dataset, and
+    Raises :class:`DatasetError` when ``out`` cannot hold the dataset, :class:`RunError`
+    (one) when a package the documents need is missing or workers cannot start, and
     :class:`~extractor.rulebook.PatternError` for a broken pattern file; a bad document
     never raises, it is a failed row.
     """
     stream = stream or sys.stderr
     out = Path(out)
     started = time.monotonic()
-    summary = Summary(out=out)
+    summary = Summary(out=out, inputs=list(inputs))
     found = find_documents(inputs, exclude=[out])
     summary.missing, summary.files = found.missing, len(found.files)
-    if found.missing or not found.files:
+    if found.missing:
         return summary
+    _say_skipped(found, stream)
+    if not found.files:
+        return summary
+    check_dependencies(found.files)
     check_output_folder(out)
     prestart()  # the workers' models load while this process checks rules and hashes files
     load_rules(patterns)  # a broken pattern file stops the run here, not once per document
@@ -150,6 +191,8 @@ def run_bulk(
             _count_files(conn, found.files, summary)
         except KeyboardInterrupt:
             summary.interrupted = True
+        except PoolError as error:
+            raise RunError(str(error)) from None
         finally:
             conn.close()
         if write_exports and not summary.interrupted:
@@ -161,41 +204,57 @@ def run_bulk(
 def _run(conn, found: Inputs, summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
          force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path) -> None:
     files = found.files
-    paths_of, unreadable, to_do = _plan(conn, files, summary, version=version, retry_failed=retry_failed, force=force)
-    _forget_gone(conn, found, summary)
+    paths_of, unreadable, to_do = _plan(conn, found, summary, version=version, retry_failed=retry_failed, force=force)
+    _forget_gone(conn, found, paths_of, summary)
     summary.workers = min(workers, len(to_do)) if to_do else 0
     _announce(files, paths_of, unreadable, to_do, summary, version, stream)
-    progress = Progress(len(to_do), stream=stream, tty=tty, quiet=quiet)
+    first_path = {sha: min(paths_of[sha]) for sha in to_do}
+    order = largest_first([first_path[sha] for sha in to_do])
+    sizes = {path: _size(path) for path in order}
+    progress = Progress(len(to_do), stream=stream, tty=tty, quiet=quiet, files=list(sizes.items()))
     for path, _, error in unreadable:
         progress.message(f"failed: {display_name(path)}: {error}")
     if not to_do:
+        progress.close()
         return
 
-    first_path = {sha: min(paths_of[sha]) for sha in to_do}
-    order = largest_first([first_path[sha] for sha in to_do])
     sha_of = {first_path[sha]: sha for sha in to_do}
+
+    def working_on(paths: list[str]) -> None:
+        progress.working_on([display_name(found.relative.get(path, os.path.basename(path))) for path in paths])
+
     try:
-        with WorkerPool(summary.workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset) as pool:
+        with WorkerPool(summary.workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset,
+                        on_busy=working_on) as pool:
             for finished in pool.run((sha_of[path], path) for path in order):
                 prepared = finished.result
                 if not isinstance(prepared, dataset.Prepared):  # a time limit or a crash, said by the pool
                     prepared = dataset.prepare(prepared)
                 # A result that could not know its content's hash (a crash, a time limit, a file
                 # gone) is kept under the hash taken before it was sent.
-                dataset.save(conn, prepared, paths_of[finished.key], sha256=finished.key)
+                dataset.save(conn, prepared, paths_of[finished.key], sha256=finished.key, relative=found.relative)
+                sent = first_path[finished.key]
                 progress.advance(display_name(prepared.result.path), ok=prepared.result.ok,
-                                 detail=_tally(summary, finished, prepared))
+                                 detail=_tally(summary, finished, prepared), pages=prepared.result.pages,
+                                 size=sizes.get(sent, 0), kind=kind_of(sent))
     finally:
         progress.close()
 
 
-def _plan(conn, files: list[str], summary: Summary, *, version: str, retry_failed: bool,
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _plan(conn, found: Inputs, summary: Summary, *, version: str, retry_failed: bool,
           force: bool) -> tuple[dict[str, list[str]], list[tuple[str, str | None, str | None]], list[str]]:
     """The files by content, the unreadable ones, and the contents still to process;
     paths of contents already done (and of unreadable files) are recorded now."""
     paths_of: dict[str, list[str]] = {}
     unreadable: list[tuple[str, str | None, str | None]] = []
-    for path in files:
+    for path in found.files:
         sha256, error = hash_file(path)  # a FIFO, a device or a file over the size limit is not read
         if sha256 is None:
             unreadable.append((path, None, error))
@@ -214,18 +273,35 @@ def _plan(conn, files: list[str], summary: Summary, *, version: str, retry_faile
     to_do = [sha for sha in paths_of if not done(sha)]
     summary.skipped = len(paths_of) - len(to_do)
     known_paths: list[tuple[str, str | None, str | None]] = [(p, sha, None) for sha in paths_of if done(sha) for p in paths_of[sha]]
-    dataset.link_paths(conn, known_paths + unreadable)
+    dataset.link_paths(conn, known_paths + unreadable, found.relative)
     return paths_of, unreadable, to_do
 
 
-def _forget_gone(conn, found: Inputs, summary: Summary) -> None:
+def _forget_gone(conn, found: Inputs, paths_of: dict[str, list[str]], summary: Summary) -> None:
     """Paths under this run's INPUTs that are no longer there leave the dataset. Called
     once the paths found are linked, so that a renamed file's document, already linked
-    to its new name, stays."""
+    to its new name, stays.
+
+    So does a path outside them that is gone but whose file was found again, with the
+    same content, at the same place relative to its INPUT: the collection was moved or
+    its folder renamed, and the dataset follows it rather than list each file twice."""
     present = set(found.files)
-    gone = [path for path in dataset.recorded_paths(conn) if path not in present and found.covers(path)]
+    moved_to = {(display_name(found.relative[path]), sha) for sha, paths in paths_of.items() for path in paths
+                if path in found.relative}
+    gone = [path for path, relative, sha in dataset.recorded_relative(conn)
+            if path not in present and (found.covers(path) or ((relative, sha) in moved_to and not os.path.lexists(path)))]
     if gone:
         summary.removed = dataset.forget_paths(conn, gone)
+
+
+def _say_skipped(found: Inputs, stream: TextIO) -> None:
+    """Files the folders held that are not documents this tool reads, by suffix, with what to do."""
+    count = sum(found.skipped.values())
+    if count:
+        print(f"bulk: skipped {count} file{'s' * (count != 1)} that are not documents it reads:", file=stream)
+        for line in skipped_lines(found.skipped):
+            print(f"  {line}", file=stream)
+        stream.flush()
 
 
 def _announce(files: list[str], paths_of: dict[str, list[str]], unreadable: list, to_do: list[str], summary: Summary,
@@ -286,4 +362,17 @@ def describe(summary: Summary) -> str:
     ]
     if summary.exports:
         lines.append("exports: " + ", ".join(f"{name} ({rows} rows)" for name, rows in summary.exports.items()))
+    if summary.failed_files:
+        lines.append(retry_hint(summary))
     return "\n".join(lines)
+
+
+def retry_hint(summary: Summary) -> str:
+    """The command that processes the failed files again.
+
+    >>> retry_hint(Summary(out=Path("my data"), inputs=["reports/", "a b.pdf"], failed_files=2))
+    "2 files failed; to try them again: vnreform bulk reports/ 'a b.pdf' --out 'my data' --retry-failed"
+    """
+    count = summary.failed_files
+    command = shlex.join([COMMAND, "bulk", *summary.inputs, "--out", str(summary.out), "--retry-failed"])
+    return f"{count} file{'s' * (count != 1)} failed; to try them again: {command}"

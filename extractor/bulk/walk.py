@@ -5,7 +5,9 @@ files whose name says they are documents, :data:`DOCUMENT_SUFFIXES`; hidden file
 folders are skipped) or a glob (``'reports/**/*.pdf'``, quoted so that the shell leaves
 it alone; every file it matches is taken, every folder it matches is walked). Paths are
 made absolute so that a run from another folder names the same files; symbolic links to
-files are followed, links to folders are not (no loops).
+files are followed, links to folders are not (no loops). Each file also gets a path
+relative to its INPUT (:func:`relative_to_input`), and the files a folder walk leaves out
+are counted by suffix, for the run to say what it skipped (:func:`skipped_lines`).
 
 A walk also takes what has a document's name but is no regular file (a FIFO, a device):
 :func:`hash_file` refuses it without reading a byte, and the run records it as failed,
@@ -23,9 +25,11 @@ import errno
 import fnmatch
 import glob
 import hashlib
+import itertools
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +64,10 @@ class Inputs:
     folders: list[str] = field(default_factory=list)  # absolute
     globs: list[str] = field(default_factory=list)    # absolute patterns
     excluded: list[str] = field(default_factory=list)  # absolute (the output folder)
+    # Each file's path relative to the INPUT it was found through (see :func:`relative_to_input`).
+    relative: dict[str, str] = field(default_factory=dict)
+    # Files a folder walk left out because of their name, counted by suffix ("" for none).
+    skipped: Counter[str] = field(default_factory=Counter)
 
     def covers(self, path: str) -> bool:
         """Whether ``path`` (absolute) is one this run would have taken had it existed:
@@ -78,17 +86,21 @@ class Inputs:
         return any(_glob_parts_match(parts, pattern.split(os.sep)) for pattern in self.globs)
 
 
-def _walk(folder: str, exclude: set[str]) -> Iterator[str]:
+def _walk(folder: str, exclude: set[str], skipped: Counter[str]) -> Iterator[str]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and os.path.join(root, d) not in exclude)
         for name in sorted(files):
-            if not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES:
-                path = os.path.join(root, name)
-                try:
-                    if not stat.S_ISDIR(os.stat(path).st_mode):  # a FIFO or a device too: refused, said
-                        yield path
-                except OSError:
-                    pass  # a dangling symbolic link: nothing to read or to report
+            if name.startswith("."):
+                continue  # .DS_Store, editors' swap files: nobody's documents, not worth a word
+            if os.path.splitext(name)[1].lower() not in DOCUMENT_SUFFIXES:
+                skipped[os.path.splitext(name)[1].lower()] += 1
+                continue
+            path = os.path.join(root, name)
+            try:
+                if not stat.S_ISDIR(os.stat(path).st_mode):  # a FIFO or a device too: refused, said
+                    yield path
+            except OSError:
+                pass  # a dangling symbolic link: nothing to read or to report
 
 
 def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike[str]] = ()) -> Inputs:
@@ -106,13 +118,14 @@ def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike
     result = Inputs(excluded=sorted(excluded))
     seen: set[str] = set()
 
-    def add(path: str) -> None:
+    def add(path: str, base: str | None) -> None:
         absolute = os.path.abspath(path)
         if any(absolute.startswith(e + os.sep) for e in excluded):
             return  # our own output, matched by a glob
         if absolute not in seen:
             seen.add(absolute)
             result.files.append(absolute)
+            result.relative[absolute] = relative_to_input(absolute, base)
 
     for argument in inputs:
         if os.path.exists(argument):
@@ -126,14 +139,46 @@ def find_documents(inputs: Sequence[str], *, exclude: Sequence[str | os.PathLike
         if not matches:
             result.missing.append(argument)
         for match in matches:
-            if os.path.isdir(match):
-                if os.path.abspath(match) not in excluded:
-                    result.folders.append(os.path.abspath(match))
-                    for path in _walk(os.path.abspath(match), excluded):
-                        add(path)
-            else:
-                add(match)
+            _take(match, argument, result, excluded, add)
     return result
+
+
+def _take(match: str, argument: str, result: Inputs, excluded: set[str], add: Callable[[str, str | None], None]) -> None:
+    """Add a file, or the documents of a folder, that ``argument`` names or matches."""
+    base = _glob_base(argument) if glob.has_magic(argument) and not os.path.exists(argument) else None
+    if os.path.isdir(match):
+        folder = os.path.abspath(match)
+        if folder not in excluded:
+            result.folders.append(folder)
+            for path in _walk(folder, excluded, result.skipped):
+                add(path, base or folder)
+    else:
+        add(match, base)
+
+
+def _glob_base(pattern: str) -> str:
+    """The folder a glob starts from: its components before the first with a wildcard.
+
+    >>> _glob_base("/r/2020/**/*.pdf"), _glob_base("/r/*.pdf")
+    ('/r/2020', '/r')
+    """
+    parts = os.path.abspath(pattern).split(os.sep)
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts))
+    return os.sep.join(fixed) or os.sep
+
+
+def relative_to_input(path: str, base: str | None) -> str:
+    """``path`` (absolute) as the dataset shows it beside the absolute one: relative to the
+    folder it was found under (a folder INPUT, or a glob's folder before its first
+    wildcard), so that it reads the same wherever the collection is moved; a file named
+    as such is its own INPUT and keeps only its name.
+
+    >>> relative_to_input("/in/2020/a.pdf", "/in"), relative_to_input("/x/b.txt", None)
+    ('2020/a.pdf', 'b.txt')
+    """
+    if base is None:
+        return os.path.basename(path)
+    return os.path.relpath(path, base).replace(os.sep, "/")
 
 
 def largest_first(paths: Sequence[str]) -> list[str]:
@@ -237,3 +282,31 @@ def read_regular(path: str, *, limit: int = limits.MAX_FILE_BYTES) -> bytes:
         return b"".join(_chunks(fd, limit))
     finally:
         os.close(fd)
+
+
+# --- what a walk left out ------------------------------------------------------------------
+
+# What to do about files a walk leaves out, by suffix: formats with a way in, and formats
+# that are not read at all (said, so that nobody waits for their numbers).
+_CONVERT = "convert to .docx: libreoffice --headless --convert-to docx FILE"
+SKIPPED_HINTS = {
+    ".doc": _CONVERT, ".rtf": _CONVERT, ".odt": _CONVERT,
+    ".xls": "spreadsheets are not read", ".xlsx": "spreadsheets are not read", ".ods": "spreadsheets are not read",
+    ".csv": "spreadsheets are not read",
+    ".zip": "archives are not opened: unpack them first", ".rar": "archives are not opened: unpack them first",
+    ".7z": "archives are not opened: unpack them first",
+}
+
+
+def skipped_lines(skipped: Counter[str]) -> list[str]:
+    """The summary of files a walk left out: a line per suffix we can say something about,
+    then one for the rest.
+
+    >>> skipped_lines(Counter({".doc": 3, ".xlsx": 2, ".jpg": 1, "": 1}))
+    ['.doc: 3 (convert to .docx: libreoffice --headless --convert-to docx FILE)', '.xlsx: 2 (spreadsheets are not read)', '2 other files']
+    """
+    lines = [f"{suffix}: {skipped[suffix]} ({SKIPPED_HINTS[suffix]})" for suffix in sorted(skipped) if suffix in SKIPPED_HINTS]
+    others = sum(count for suffix, count in skipped.items() if suffix not in SKIPPED_HINTS)
+    if others:
+        lines.append(f"{others} other file{'s' * (others != 1)}")
+    return lines

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
-from pathlib import Path
 
 import regex
 
-from ..datafile import read_yaml
+from ..datafile import GAZETTEERS_DIR, read_yaml
 from .common import group, required
 from .date import date_fields
 
@@ -33,7 +32,7 @@ FIELD_SOURCES = {
     "provision": {"provision"},
     "title": {"title"},
 }
-GAZETTEER = Path(__file__).resolve().parents[2] / "patterns" / "gazetteers" / "legal_codes.yaml"
+GAZETTEER = GAZETTEERS_DIR / "legal_codes.yaml"
 _TOKEN = regex.compile(r"[\p{L}]+\d*|\d+")
 
 

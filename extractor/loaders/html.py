@@ -435,7 +435,7 @@ def load_html(data: bytes, name: str) -> Loaded:
     title = (fields.get("title") or "").strip()
     if not (body.strip() or article.lead or article.captions):
         raise InputError(name, "no article text found in the HTML page")
-    metadata = {k: str(fields[k]) for k in ("title", "date", "author", "sitename") if fields.get(k)}
+    metadata = {k: str(fields[k]) for k in ("title", "date", "author", "sitename", "url") if fields.get(k)}
     if "title" not in metadata and article.headline:
         metadata["title"] = article.headline
     return Loaded(pages=[_assemble(article, body, title)], encoding=encoding, metadata=metadata)

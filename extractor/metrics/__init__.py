@@ -3,7 +3,7 @@
 Records say "81,42 điểm" and "xếp hạng thứ 27/63"; a metric says that these are the
 PAR Index of Điện Biên for 2019. The package reads each page once (:mod:`.view`), sets
 the document's frame from its title and header (:mod:`.frame`), types the mentions
-(:mod:`.mentions`), links values clause by clause with the cues of patterns/cues/
+(:mod:`.mentions`), links values clause by clause with the cues of extractor/patterns/cues/
 (:mod:`.link`, :mod:`.enumerations`), reads table rows (:mod:`.table_rows`) and merges
 statements into metrics (:mod:`.merge`).
 """

@@ -1,6 +1,6 @@
 """The words that decide how values link to an index, a subject and a year, as data.
 
-Each file in patterns/cues/ is one family of cues ("comparison": the words that make a
+Each file in extractor/patterns/cues/ is one family of cues ("comparison": the words that make a
 year the base of a comparison; "announcer": the verbs that make a name the body that
 publishes, not the one ranked...). A cue is a list of literal phrases or a regex, with
 examples in the phrasings writers use and counterexamples. Files are checked by a

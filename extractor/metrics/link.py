@@ -2,7 +2,7 @@
 
 A sentence is read left to right. An index's name makes it the index of the values
 after it; a subject's name makes it the subject; "Năm 2023," or "PAR INDEX 2023" set the
-year. The cues (patterns/cues/) decide the rest: a name after "chỉ sau" or "hợp nhất
+year. The cues (extractor/patterns/cues/) decide the rest: a name after "chỉ sau" or "hợp nhất
 với" is no subject; a value after "phấn đấu" is a target; "Xếp thứ hai là Hải Phòng"
 gives the rank before "là" to the name after it; "thứ 30 năm 2021" is a result of 2021;
 values before an index named after them ("dẫn đầu cả nước về Chỉ số ICT") are that

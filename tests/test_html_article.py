@@ -187,3 +187,13 @@ def test_a_page_nested_deeper_than_the_limit_is_refused(tmp_path: Path) -> None:
     nested = "<div>" * 300 + "<p>Chỉ số đạt 85,12%.</p>" + "</div>" * 300
     with pytest.raises(InputError, match=r"HTML page nests elements 30\d deep, over the limit of 256 for one web page$"):
         page_text(tmp_path, f"<html><body><article><h1>Tin</h1>{nested}</article></body></html>")
+
+
+def test_the_address_a_page_states_for_itself_is_in_its_source(tmp_path: Path) -> None:
+    canonical = '<link rel="canonical" href="https://sonoivu.example.gov.vn/tin/par-2023">'
+    html = portal(LAYOUTS["article"]).replace('<meta charset="utf-8">', '<meta charset="utf-8">' + canonical, 1)
+    path = tmp_path / "bai.html"
+    path.write_text(html, encoding="utf-8")
+    assert extract_file(path).source.url == "https://sonoivu.example.gov.vn/tin/par-2023"
+    (tmp_path / "khong-dia-chi.html").write_text(portal(LAYOUTS["article"]), encoding="utf-8")
+    assert extract_file(tmp_path / "khong-dia-chi.html").source.url is None

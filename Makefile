@@ -57,7 +57,7 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	@# pip before 23.3 trips over the two spellings of lxml's html-clean extra (trafilatura)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,cluster]'
 	@touch $@
 
 clean:

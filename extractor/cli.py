@@ -165,7 +165,7 @@ def cmd_bulk(args: argparse.Namespace) -> int:
     try:
         summary = bulk.run_bulk(
             args.inputs, args.out, workers=args.workers, timeout=args.timeout or bulk.DEFAULT_TIMEOUT_S,
-            retry_failed=args.retry_failed, force=args.force, quiet=args.quiet,
+            retry_failed=args.retry_failed, force=args.force, quiet=args.quiet, scheduler=args.scheduler,
         )
     except bulk.DatasetError as error:
         _error(str(error))
@@ -351,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
     bulk.add_argument("--timeout", type=float, metavar="SECONDS", help="time limit per file; a file over it is recorded as failed (default: 300)")
     bulk.add_argument("--retry-failed", action="store_true", help="process again the documents that failed in an earlier run")
+    bulk.add_argument("--scheduler", metavar="ADDRESS",
+                      help="run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for --workers "
+                           "processes on this machine (needs pip install '.[cluster]'); files are read by path on the workers")
     bulk.add_argument("--force", action="store_true", help="process every document again, even those already done")
     bulk.add_argument("-q", "--quiet", action="store_true", help="no line per document when stderr is not a terminal (failures are still shown)")
     bulk.set_defaults(run=cmd_bulk)

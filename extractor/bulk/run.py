@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import TextIO
 from ..paths import display_name
 from ..rulebook import PATTERNS_DIR, load_rules
 from . import dataset
+from .cluster import ClusterPool
 from .dataset import DATABASE, DatasetError
 from .export import EXPORTS, export
 from .pool import Finished, PoolError, WorkerPool, prestart
@@ -105,6 +106,7 @@ class Summary:
     worker_peak_kb: int | None = None
     worker_cpu_seconds: float = 0.0  # CPU time the workers spent on documents (theirs, not their programs')
     interrupted: bool = False
+    scheduler: str | None = None  # the Dask scheduler the run used (--scheduler), None for the local pool
     exports: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -157,18 +159,20 @@ def run_bulk(
     tty: bool | None = None,
     patterns: Path = PATTERNS_DIR,
     write_exports: bool = True,
+    scheduler: str | None = None,
 ) -> Summary:
     """Process every document under ``inputs`` into the dataset in ``out``.
 
     Raises :class:`DatasetError` when ``out`` cannot hold the dataset, :class:`RunError`
     (one) when a package the documents need is missing or workers cannot start, and
     :class:`~extractor.rulebook.PatternError` for a broken pattern file; a bad document
-    never raises, it is a failed row.
+    never raises, it is a failed row. ``scheduler`` (an address, or ``"local"``) runs the
+    documents on a Dask cluster (:mod:`.cluster`) instead of the local pool.
     """
     stream = stream or sys.stderr
     out = Path(out)
     started = time.monotonic()
-    summary = Summary(out=out, inputs=list(inputs))
+    summary = Summary(out=out, inputs=list(inputs), scheduler=scheduler)
     found = find_documents(inputs, exclude=[out])
     summary.missing, summary.files = found.missing, len(found.files)
     if found.missing:
@@ -178,7 +182,8 @@ def run_bulk(
         return summary
     check_dependencies(found.files)
     check_output_folder(out)
-    prestart()  # the workers' models load while this process checks rules and hashes files
+    if scheduler is None:
+        prestart()  # the workers' models load while this process checks rules and hashes files
     load_rules(patterns)  # a broken pattern file stops the run here, not once per document
     version = extractor_version(patterns)
     out.mkdir(parents=True, exist_ok=True)
@@ -187,7 +192,8 @@ def run_bulk(
         conn = dataset.open_dataset(out, create=True)
         try:
             _run(conn, found, summary, version=version, workers=workers or default_workers(), timeout=timeout,
-                 retry_failed=retry_failed, force=force, quiet=quiet, stream=stream, tty=tty, patterns=patterns)
+                 retry_failed=retry_failed, force=force, quiet=quiet, stream=stream, tty=tty, patterns=patterns,
+                 scheduler=scheduler)
             _count_files(conn, found.files, summary)
         except KeyboardInterrupt:
             summary.interrupted = True
@@ -202,7 +208,7 @@ def run_bulk(
 
 
 def _run(conn, found: Inputs, summary: Summary, *, version: str, workers: int, timeout: float, retry_failed: bool,
-         force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path) -> None:
+         force: bool, quiet: bool, stream: TextIO, tty: bool | None, patterns: Path, scheduler: str | None = None) -> None:
     files = found.files
     paths_of, unreadable, to_do = _plan(conn, found, summary, version=version, retry_failed=retry_failed, force=force)
     _forget_gone(conn, found, paths_of, summary)
@@ -224,8 +230,7 @@ def _run(conn, found: Inputs, summary: Summary, *, version: str, workers: int, t
         progress.working_on([display_name(found.relative.get(path, os.path.basename(path))) for path in paths])
 
     try:
-        with WorkerPool(summary.workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset,
-                        on_busy=working_on) as pool:
+        with _pool(scheduler, summary.workers, timeout=timeout, patterns=patterns, on_busy=working_on) as pool:
             for finished in pool.run((sha_of[path], path) for path in order):
                 prepared = finished.result
                 if not isinstance(prepared, dataset.Prepared):  # a time limit or a crash, said by the pool
@@ -239,6 +244,15 @@ def _run(conn, found: Inputs, summary: Summary, *, version: str, workers: int, t
                                  size=sizes.get(sent, 0), kind=kind_of(sent))
     finally:
         progress.close()
+
+
+def _pool(scheduler: str | None, workers: int, *, timeout: float, patterns: Path,
+          on_busy: Callable[[list[str]], None]) -> WorkerPool | ClusterPool:
+    """The local pool, or a Dask cluster's when a scheduler is given (same interface)."""
+    if scheduler is None:
+        return WorkerPool(workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset, on_busy=on_busy)
+    return ClusterPool(scheduler, workers, timeout=timeout, patterns=patterns, work=dataset.process_for_dataset,
+                       on_busy=on_busy)
 
 
 def _size(path: str) -> int:
@@ -374,5 +388,6 @@ def retry_hint(summary: Summary) -> str:
     "2 files failed; to try them again: vnreform bulk reports/ 'a b.pdf' --out 'my data' --retry-failed"
     """
     count = summary.failed_files
-    command = shlex.join([COMMAND, "bulk", *summary.inputs, "--out", str(summary.out), "--retry-failed"])
+    scheduler = ["--scheduler", summary.scheduler] if summary.scheduler else []
+    command = shlex.join([COMMAND, "bulk", *summary.inputs, "--out", str(summary.out), *scheduler, "--retry-failed"])
     return f"{count} file{'s' * (count != 1)} failed; to try them again: {command}"

@@ -1,0 +1,226 @@
+"""Bulk on a Dask distributed cluster gives the local pool's dataset, row for row.
+
+A LocalCluster (``--scheduler local``), then a real cluster on 127.0.0.1: a ``dask
+scheduler`` and two ``dask worker`` processes started here, one of them SIGKILLed part way
+through a run (nothing lost, nothing doubled). Timings aside, the tables and the exports
+must equal a run of the local pool over the same folder.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_bulk_faults import PROVINCES, _text, assert_same_dataset, rows
+
+from conftest import REPO
+from extractor.bulk import DATABASE, run_bulk
+
+distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed (pip install '.[cluster]')")
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "VN_REFORM_OCR": "off", "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+DEV = REPO / "corpus" / "dev"
+
+
+def _bulk(folder: Path, out: Path, **options) -> None:
+    run_bulk([str(folder)], out, workers=2, stream=io.StringIO(), tty=False, **options)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four texts and a PDF from corpus/dev, and an empty file (a failed row)."""
+    folder = tmp_path_factory.mktemp("cluster") / "small"
+    folder.mkdir()
+    for name in ("quang-tri-par-2023.txt", "bac-ninh-qd-125-2024.txt", "ben-tre-papi-2020.txt",
+                 "binh-duong-766-thang-02-2025.txt", "ben-tre-papi-2020.pdf"):
+        shutil.copy(DEV / name, folder / name)
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def small_reference(small: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reference") / "out"
+    _bulk(small, out)
+    return out
+
+
+def test_local_cluster_gives_the_local_pools_dataset(small: Path, small_reference: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VN_REFORM_OCR", "off")
+    out = tmp_path / "out"
+    _bulk(small, out, scheduler="local")
+    assert rows(out, "SELECT path, status, documents.error FROM documents JOIN document_paths USING (sha256) ORDER BY path") == [
+        (str(small / "bac-ninh-qd-125-2024.txt"), "ok", None),
+        (str(small / "ben-tre-papi-2020.pdf"), "ok", None),
+        (str(small / "ben-tre-papi-2020.txt"), "ok", None),
+        (str(small / "binh-duong-766-thang-02-2025.txt"), "ok", None),
+        (str(small / "empty.txt"), "failed", "empty file"),
+        (str(small / "quang-tri-par-2023.txt"), "ok", None),
+    ]
+    assert_same_dataset(out, small_reference)
+
+
+# --- a real cluster on 127.0.0.1 -------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _worker_pids(address: str, count: int, seconds: float = 30) -> dict[str, int]:
+    """The pids of the cluster's worker processes, once ``count`` are connected."""
+    deadline = time.monotonic() + seconds
+    with distributed.Client(address, timeout=seconds) as client:
+        while len(client.nthreads()) < count:
+            assert time.monotonic() < deadline, f"{count} Dask workers did not connect within {seconds} s"
+            time.sleep(0.2)
+        return client.run(os.getpid)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    log = (tmp_path / "cluster.log").open("wb")
+    processes = [subprocess.Popen([BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                   "--no-dashboard"], cwd=REPO, env=ENV, stdout=log, stderr=log)]
+    try:
+        for _ in range(2):
+            processes.append(subprocess.Popen([BIN / "dask", "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                               "--no-dashboard"], cwd=REPO, env=ENV, stdout=log, stderr=log))
+        _worker_pids(address, 2)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+def _cli(*args: str, env: dict[str, str] = ENV) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "extractor", "bulk", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _saved(out: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{out / DATABASE}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_real_cluster_gives_the_local_pools_dataset_even_when_a_worker_is_killed(
+        cluster: str, small: Path, small_reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    run = _cli(str(small), "--out", str(out), "--scheduler", cluster)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 1, err.decode()  # the empty file failed
+    assert_same_dataset(out, small_reference)
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(30):
+        (many / f"doc-{i:02d}.txt").write_text(_text(i, PROVINCES[i % len(PROVINCES)]), encoding="utf-8")
+    monkeypatch.setenv("VN_REFORM_OCR", "off")
+    reference = tmp_path / "reference"
+    _bulk(many, reference)
+
+    out = tmp_path / "killed"
+    run = _cli(str(many), "--out", str(out), "--scheduler", cluster, env={**ENV, "VN_REFORM_TEST_DELAY": "0.2"})
+    try:
+        deadline = time.monotonic() + 30
+        while _saved(out) < 5:
+            assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
+            time.sleep(0.05)
+        victim = sorted(_worker_pids(cluster, 2).values())[0]
+        assert _saved(out) < 30
+        os.kill(victim, signal.SIGKILL)  # its nanny starts a fresh worker; its tasks run again
+        _, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 0, err.decode()
+    assert rows(out, "SELECT count(*), count(DISTINCT sha256) FROM documents WHERE status = 'ok'") == [(30, 30)]
+    assert_same_dataset(out, reference)
+
+
+def test_a_file_that_kills_its_workers_and_one_that_hangs_are_failed_rows(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"doc-{i}.txt").write_text(_text(i, PROVINCES[i]), encoding="utf-8")
+    (folder / "crash.txt").write_text(_text(7, PROVINCES[7]), encoding="utf-8")
+    (folder / "hang.txt").write_text(_text(8, PROVINCES[8]), encoding="utf-8")
+    monkeypatch.setenv("VN_REFORM_OCR", "off")
+    monkeypatch.setenv("VN_REFORM_TEST_CRASH_ON", "crash.txt")
+    monkeypatch.setenv("VN_REFORM_TEST_SLEEP_ON", "hang.txt")
+    out = tmp_path / "out"
+    summary = run_bulk([str(folder)], out, workers=2, timeout=3, scheduler="local", stream=io.StringIO(), tty=False)
+    assert (summary.processed, summary.processed_failed, summary.exit_code) == (6, 2, 1)
+    assert rows(out, "SELECT path, documents.error FROM documents JOIN document_paths USING (sha256)"
+                     " WHERE status = 'failed' ORDER BY path") == [
+        (str(folder / "crash.txt"), "worker crashed (a Dask worker died running it 2 times)"),
+        (str(folder / "hang.txt"), "timed out after 3 s"),
+    ]
+    assert rows(out, "SELECT count(*) FROM documents WHERE status = 'ok'") == [(4,)]
+
+
+def _many(folder: Path, count: int = 30) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"doc-{i:02d}.txt").write_text(_text(i, PROVINCES[i % len(PROVINCES)]), encoding="utf-8")
+    return folder
+
+
+def test_a_client_killed_mid_run_resumes_to_the_dataset_of_an_uninterrupted_run(
+        cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    many = _many(tmp_path / "many")
+    monkeypatch.setenv("VN_REFORM_OCR", "off")
+    reference = tmp_path / "reference"
+    _bulk(many, reference)
+
+    out = tmp_path / "out"
+    run = _cli(str(many), "--out", str(out), "--scheduler", cluster, env={**ENV, "VN_REFORM_TEST_DELAY": "0.2"})
+    try:
+        deadline = time.monotonic() + 30
+        while _saved(out) < 5:
+            assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
+            time.sleep(0.05)
+        run.kill()  # SIGKILL of the client: the only writer dies between or inside transactions
+        run.wait()
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    saved = _saved(out)
+    assert 5 <= saved < 30
+    again = _cli(str(many), "--out", str(out), "--scheduler", cluster)
+    _, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err.decode()
+    assert f"{saved} already done" in err.decode()
+    assert_same_dataset(out, reference)

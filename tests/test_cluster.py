@@ -224,3 +224,108 @@ def test_a_client_killed_mid_run_resumes_to_the_dataset_of_an_uninterrupted_run(
     assert again.returncode == 0, err.decode()
     assert f"{saved} already done" in err.decode()
     assert_same_dataset(out, reference)
+
+
+# --- a scan's pages as tasks -----------------------------------------------------------
+
+
+def _three_page_scan(path: Path) -> Path:
+    """Three one-page scans of corpus/dev as one PDF: three pages for OCR."""
+    import pypdfium2 as pdfium
+
+    merged = pdfium.PdfDocument.new()
+    for name in ("quang-tri-par-2023", "lao-cai-papi-2021", "tien-giang-pci-2022"):
+        merged.import_pages(pdfium.PdfDocument(DEV / f"{name}.scan.pdf"))
+    merged.save(path)
+    return path
+
+
+def test_a_scans_pages_are_ocrd_as_tasks_and_give_the_one_task_dataset(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.bulk import cluster
+    from extractor.loaders import ocr
+    from extractor.loaders.pdf import pages_to_ocr
+
+    monkeypatch.delenv("VN_REFORM_OCR", raising=False)
+    if ocr.ocr_unavailable_reason() is not None:
+        pytest.skip("Tesseract with its Vietnamese model is not installed")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    scan = _three_page_scan(folder / "three.scan.pdf")
+    shutil.copy(DEV / "quang-tri-par-2023.txt", folder / "quang-tri-par-2023.txt")
+    assert pages_to_ocr(scan.read_bytes()) == [1, 2, 3]
+    reference = tmp_path / "reference"
+    _bulk(folder, reference)  # the local pool: the scan in one task, its pages OCR'd side by side
+
+    pools: list[cluster.ClusterPool] = []
+    monkeypatch.setattr(cluster.ClusterPool, "__enter__", lambda self, enter=cluster.ClusterPool.__enter__:
+                        pools.append(self) or enter(self))
+    out = tmp_path / "out"
+    _bulk(folder, out, scheduler="local")
+    assert [pool.page_tasks for pool in pools] == [3]
+    assert rows(out, "SELECT pages, warnings FROM documents WHERE format = 'pdf'") == rows(
+        reference, "SELECT pages, warnings FROM documents WHERE format = 'pdf'")
+    assert "page 3 was read by OCR" in rows(out, "SELECT warnings FROM documents WHERE format = 'pdf'")[0][0]
+    assert rows(out, "SELECT count(*) FROM records JOIN documents USING (sha256) WHERE format = 'pdf'")[0][0] > 0
+    assert_same_dataset(out, reference)
+    assert rows(out, "SELECT * FROM reviews ORDER BY sha256") == rows(reference, "SELECT * FROM reviews ORDER BY sha256")
+
+
+def test_the_loader_takes_a_pages_ocr_from_a_page_task_as_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pypdfium2 as pdfium
+
+    from extractor.loaders import load_bytes, ocr
+    from extractor.loaders.pdf import given_ocr
+
+    monkeypatch.delenv("VN_REFORM_OCR", raising=False)
+    if ocr.ocr_unavailable_reason() is not None:
+        pytest.skip("Tesseract with its Vietnamese model is not installed")
+    data = (DEV / "quang-tri-par-2023.scan.pdf").read_bytes()
+    document = pdfium.PdfDocument(data)
+    page = ocr.ocr_page(document, 1)  # what a page task returns
+    assert isinstance(page, ocr.OcrPage) and page == ocr.ocr_pages(document, [1])[1]
+    document.close()
+    alone = load_bytes(data, "scan.pdf")
+
+    def no_tesseract(document: object, numbers: list[int]) -> dict:
+        assert numbers == [], numbers  # every page to OCR was given
+        return {}
+
+    monkeypatch.setattr(ocr, "ocr_pages", no_tesseract)
+    with given_ocr({1: page}):
+        given = load_bytes(data, "scan.pdf")
+    assert [p.text for p in given.pages] == [p.text for p in alone.pages]
+    assert (given.ocr_pages, given.warnings) == (alone.ocr_pages, alone.warnings) == ([1], ["page 1 was read by OCR"])
+    boxes, expected = given.pages[0].boxes, alone.pages[0].boxes
+    assert boxes is not None and expected is not None
+    assert (boxes.rects.tobytes(), boxes.view, boxes.rotation) == (expected.rects.tobytes(), expected.view, expected.rotation)
+    with given_ocr({1: ocr.OcrError("Tesseract ran out of time (120 s)")}):
+        failed = load_bytes(data, "scan.pdf")
+    assert failed.warnings[0] == "page 1 has no text layer; OCR failed: Tesseract ran out of time (120 s)"
+
+
+def test_ctrl_c_cancels_the_cluster_run_and_leaves_a_dataset_that_resumes(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    many = _many(tmp_path / "many", 20)
+    monkeypatch.setenv("VN_REFORM_OCR", "off")
+    reference = tmp_path / "reference"
+    _bulk(many, reference)
+
+    out = tmp_path / "out"
+    run = _cli(str(many), "--out", str(out), "--scheduler", "local", "--workers", "2", env={**ENV, "VN_REFORM_TEST_DELAY": "0.3"})
+    try:
+        deadline = time.monotonic() + 60
+        while _saved(out) < 3:
+            assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
+            time.sleep(0.05)
+        run.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        _, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 130, err.decode()
+    assert rows(out, "PRAGMA integrity_check") == [("ok",)]
+    assert 3 <= _saved(out) < 20
+    _bulk(many, out, scheduler="local")
+    assert_same_dataset(out, reference)

@@ -18,17 +18,31 @@ stays the only writer of the dataset.
   (seen by polling, to within :data:`POLL_S`): a late task is cancelled, its worker
   restarted (a Python thread cannot be stopped otherwise) and the file recorded as
   "timed out after N s".
+- Scans spread across workers: a document's task first asks :func:`~extractor.loaders.pdf.pages_to_ocr`
+  which pages the loader would OCR; from :data:`MIN_PAGES_TO_SPLIT` up it returns that
+  plan instead of a result, and the client submits one task per page
+  (:func:`~extractor.loaders.ocr.ocr_page`, one Tesseract in the worker's one thread), then
+  one task that processes the document with those pages' OCR given
+  (:func:`~extractor.loaders.pdf.given_ocr`): the loader's own code on the same page
+  readings, so the result is that of one task. Page tasks count against the window and
+  run before new documents start. A page task that fails is left to the document's task,
+  which reads that page itself; a page over the time limit fails its document.
 - Ctrl-C (or an error) cancels every future still in flight before the client closes.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..loaders import ocr
+from ..loaders.pdf import pages_to_ocr
 from ..rulebook import PATTERNS_DIR
 from .pool import TEST_HOOKS, Finished, PoolError, _peak_kb, _test_hooks
 from .process import failed, process
@@ -38,13 +52,77 @@ LOCAL = "local"
 ALLOWED_FAILURES = 1
 WINDOW_PER_WORKER = 2
 POLL_S = 0.5
+# A scan with this many pages to OCR or more is read as page tasks.
+MIN_PAGES_TO_SPLIT = 2
+_PDF_MAGIC_WITHIN = 1024  # bytes: where a PDF's "%PDF" must be for the plan to open it
 
 
-def _on_worker(work: Callable[..., Any], path: str, patterns: str, hooks: dict[str, str]) -> tuple[Any, int | None, float]:
-    """What a Dask worker runs: ``work`` on a path it reads itself; its peak memory and CPU time."""
+@dataclass(frozen=True)
+class Planned:
+    """A document's task did not process it: these pages are to be OCR'd as tasks first."""
+
+    pages: list[int]
+
+
+@dataclass
+class _Split:
+    """A scan read as page tasks: the pages not submitted yet, and each submitted page's future."""
+
+    task: tuple[Any, str]
+    waiting: int  # pages not submitted yet
+    pages: dict[int, Any] = field(default_factory=dict)
+    running: int = 0
+    dropped: bool = False  # timed out: its waiting pages are not submitted
+
+
+Role = tuple[tuple[Any, str], _Split | None, int | None]  # task, its split, a page task's page number
+
+
+def _plan(path: str) -> list[int]:
+    """The pages of ``path`` to OCR as tasks: [] for anything but a PDF with at least
+    :data:`MIN_PAGES_TO_SPLIT` of them, or a file the document's own processing will
+    report on."""
+    from ..loaders import read_file
+
+    try:
+        with open(path, "rb") as file:
+            if b"%PDF" not in file.read(_PDF_MAGIC_WITHIN):
+                return []
+        pages = pages_to_ocr(read_file(path))
+    except Exception:  # its processing says what is wrong with it
+        return []
+    return pages if len(pages) >= MIN_PAGES_TO_SPLIT else []
+
+
+def _ocr_page_on_worker(path: str, number: int) -> ocr.OcrPage | ocr.OcrError:
+    """A page task: page ``number`` of the PDF at ``path``, read by one Tesseract in this thread."""
+    import pypdfium2 as pdfium
+
+    from ..loaders import read_file
+
+    try:
+        document = pdfium.PdfDocument(read_file(path))
+    except Exception as error:  # the document's task reads the page itself and reports
+        return ocr.OcrError(f"the page could not be rendered ({' '.join(str(error).split())})")
+    try:
+        return ocr.ocr_page(document, number)
+    finally:
+        document.close()
+
+
+def _on_worker(work: Callable[..., Any], path: str, patterns: str, hooks: dict[str, str], *, plan: bool = True,
+               ocr_results: dict[int, Any] | None = None) -> tuple[Any, int | None, float]:
+    """What a Dask worker runs: ``work`` on a path it reads itself; its peak memory and CPU
+    time. With ``plan``, a scan to read as page tasks gives its :class:`Planned` instead;
+    ``ocr_results`` are those tasks' pages."""
     _test_hooks(path, hooks)
     cpu = time.process_time()
-    result = work(path, patterns=Path(patterns))
+    pages = _plan(path) if plan else []
+    if pages:
+        return Planned(pages), _peak_kb(), time.process_time() - cpu
+    with ocr.one_tesseract():  # the worker's processes fill the cores, not one task's Tesseracts
+        result = work(path, patterns=Path(patterns)) if ocr_results is None else \
+            work(path, patterns=Path(patterns), ocr_results=ocr_results)
     return result, _peak_kb(), time.process_time() - cpu
 
 
@@ -65,8 +143,12 @@ class ClusterPool:
         self.hooks = dict(hooks) if hooks is not None else {k: os.environ[k] for k in TEST_HOOKS if os.environ.get(k)}
         self._cluster: Any = None
         self._client: Any = None
-        self._futures: dict[Any, tuple[Any, str]] = {}  # future -> task
+        self._futures: dict[Any, Role] = {}  # future in flight -> what it does
         self._started: dict[str, float] = {}  # future key -> when a worker took it
+        self._pages: deque[tuple[_Split, int]] = deque()  # page tasks waiting for room in the window
+        # Only a work function that takes pages OCR'd elsewhere can have scans read as page tasks.
+        self.split_scans = "ocr_results" in inspect.signature(work).parameters
+        self.page_tasks = 0  # page tasks submitted
 
     def __enter__(self) -> ClusterPool:
         try:
@@ -117,7 +199,7 @@ class ClusterPool:
                 done = wait(list(self._futures), timeout=POLL_S, return_when="FIRST_COMPLETED").done
             except TimeoutError:  # nothing finished within the poll: time limits are checked
                 done = set()
-            finished = [self._collect(future) for future in done]
+            finished = [end for end in map(self._collect, done) if end is not None]
             finished += self._time_out()
             self._fill(pending)  # the workers get their next files before this process saves
             if self.on_busy is not None:
@@ -125,21 +207,49 @@ class ClusterPool:
             yield from finished
 
     def _fill(self, pending: Iterator[tuple[Any, str]]) -> None:
+        """Submit page tasks waiting, then new documents, while the window has room."""
         while len(self._futures) < WINDOW_PER_WORKER * self.size:
+            if self._pages:
+                split, number = self._pages.popleft()
+                split.waiting -= 1
+                if not split.dropped:
+                    self._submit_page(split, number)
+                continue
             task = next(pending, None)
             if task is None:
                 return
-            future = self._client.submit(_on_worker, self.work, task[1], str(self.patterns), self.hooks,
-                                         key=f"vnreform-{os.urandom(8).hex()}", pure=False, retries=0)
-            self._futures[future] = task
+            self._submit(task, plan=self.split_scans)
 
-    def _collect(self, future: Any) -> Finished:
+    def _submit(self, task: tuple[Any, str], *, plan: bool, ocr_results: dict[int, Any] | None = None) -> None:
+        future = self._client.submit(_on_worker, self.work, task[1], str(self.patterns), self.hooks, plan=plan,
+                                     ocr_results=ocr_results, key=f"vnreform-{os.urandom(8).hex()}", pure=False,
+                                     retries=0)
+        self._futures[future] = (task, None, None)
+
+    def _submit_page(self, split: _Split, number: int) -> None:
+        future = self._client.submit(_ocr_page_on_worker, split.task[1], number,
+                                     key=f"vnreform-page-{os.urandom(8).hex()}", pure=False, retries=0)
+        self._futures[future] = (split.task, split, number)
+        split.pages[number] = future
+        split.running += 1
+        self.page_tasks += 1
+
+    def _collect(self, future: Any) -> Finished | None:
+        """The document a finished future ends, if it ends one."""
         from distributed import KilledWorker
 
-        key, path = self._futures.pop(future)
+        task, split, number = self._futures.pop(future)
         self._started.pop(future.key, None)
+        if split is not None and number is not None:
+            self._page_done(split, number, future)
+            return None
+        key, path = task
         if future.status == "finished":
             result, peak, cpu = future.result()
+            if isinstance(result, Planned):
+                split = _Split(task, len(result.pages))
+                self._pages.extend((split, page) for page in result.pages)
+                return None
             return Finished(key, result, peak, cpu)
         error = future.exception()
         if isinstance(error, KilledWorker):
@@ -148,12 +258,24 @@ class ClusterPool:
             reason = f"worker error: {type(error).__name__}: {' '.join(str(error).split()) or 'no message'}"
         return Finished(key, failed(path, reason, patterns=self.patterns))
 
+    def _page_done(self, split: _Split, number: int, future: Any) -> None:
+        """Once a scan's last page is read, submit the task that processes it with them."""
+        split.running -= 1
+        if future.status != "finished":  # a page that failed its task: the document's task reads it itself
+            split.pages.pop(number, None)
+        if split.dropped or split.running or split.waiting:
+            return
+        # The futures travel as arguments: Dask hands the task their results, from worker to worker.
+        self._submit(split.task, plan=False, ocr_results=dict(split.pages))
+
     def busy(self) -> list[str]:
         """The paths the workers hold now (as far as the scheduler said at the last poll)."""
-        return [path for future, (_, path) in self._futures.items() if future.key in self._started]
+        held = [task[1] for future, (task, _, _) in self._futures.items() if future.key in self._started]
+        return list(dict.fromkeys(held))  # a scan's page tasks name it once
 
     def _time_out(self) -> list[Finished]:
-        """Note the tasks workers took since the last poll; cancel those over the limit."""
+        """Note the tasks workers took since the last poll; cancel those over the limit,
+        and with a page task its whole document."""
         now = time.monotonic()
         processing = self._client.processing()  # worker address -> keys it runs
         held_by = {key: worker for worker, keys in processing.items() for key in keys}
@@ -162,15 +284,26 @@ class ClusterPool:
         late = [f for f in self._futures if f.key in self._started and now - self._started[f.key] >= self.timeout]
         finished = []
         for future in late:
-            key, path = self._futures.pop(future)
-            self._started.pop(future.key, None)
-            self._client.cancel(future, force=True)
-            worker = held_by.get(future.key)
-            if worker is not None:
-                try:  # the thread running it cannot be stopped: its worker process is replaced
-                    self._client.restart_workers([worker], raise_for_error=False)
-                except Exception:  # a worker without a nanny keeps running; the file is recorded all the same
-                    pass
+            if future not in self._futures:  # a sibling page of a document already failed
+                continue
+            task, split, _ = self._futures[future]
+            if split is not None:
+                split.dropped = True
+            for sibling in [f for f, role in self._futures.items() if role[0] is task]:
+                self._futures.pop(sibling)
+                self._started.pop(sibling.key, None)
+                self._client.cancel(sibling, force=True)
+                self._restart(held_by.get(sibling.key))
+            key, path = task
             finished.append(Finished(key, failed(path, f"timed out after {self.timeout:g} s", seconds=self.timeout,
                                                  patterns=self.patterns)))
         return finished
+
+    def _restart(self, worker: str | None) -> None:
+        """Replace a worker running a cancelled task: the thread running it cannot be stopped."""
+        if worker is None:
+            return
+        try:
+            self._client.restart_workers([worker], raise_for_error=False)
+        except Exception:  # a worker without a nanny keeps running; the file is recorded all the same
+            pass

@@ -67,6 +67,8 @@ except ImportError:  # not POSIX: no lock, one run at a time is then the user's 
 
 from ..errors import ExtractorError
 from ..gazetteer import canonical_subject
+from ..loaders.ocr import OcrError, OcrPage
+from ..loaders.pdf import given_ocr
 from ..paths import display_name
 from ..records import SubjectType
 from ..rulebook import PATTERNS_DIR
@@ -633,10 +635,13 @@ def decompress(stored: bytes) -> str:
     return zlib.decompress(stored).decode("utf-8")
 
 
-def process_for_dataset(path: str, *, patterns: Path = PATTERNS_DIR) -> Prepared:
+def process_for_dataset(path: str, *, patterns: Path = PATTERNS_DIR,
+                        ocr_results: Mapping[int, OcrPage | OcrError] | None = None) -> Prepared:
     """What a bulk worker runs: :func:`~extractor.bulk.process.process_with_review`, then
-    :func:`prepare`; the review page is compressed here, in the worker."""
-    result, review = process_with_review(path, patterns=patterns)
+    :func:`prepare`; the review page is compressed here, in the worker. ``ocr_results``
+    holds pages of a PDF already OCR'd elsewhere (a cluster's page tasks), by number."""
+    with given_ocr(ocr_results):
+        result, review = process_with_review(path, patterns=patterns)
     prepared = prepare(result)
     return prepared if review is None else dataclasses.replace(prepared, review=compress(review))
 

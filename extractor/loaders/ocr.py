@@ -23,7 +23,10 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterator
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +42,10 @@ __all__ = [
     "erase_rules",
     "is_unusable_text_layer",
     "ocr_image",
+    "ocr_page",
     "ocr_pages",
     "ocr_unavailable_reason",
+    "one_tesseract",
     "page_has_content",
     "page_is_scanned",
     "read_image",
@@ -251,11 +256,61 @@ def _read_page_image(image: Any, size: tuple[float, float]) -> OcrPage:
     return read_image(erase_rules(image), size=size)
 
 
+# How many Tesseracts one call of :func:`ocr_pages` may run side by side; None: one per core.
+# A cluster worker sets 1 (:func:`one_tesseract`): its processes already fill the cores.
+_THREADS: ContextVar[int | None] = ContextVar("ocr_threads", default=None)
+
+
+@contextmanager
+def one_tesseract() -> Iterator[None]:
+    """Within this block, :func:`ocr_pages` runs one Tesseract at a time."""
+    token = _THREADS.set(1)
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
 def _workers() -> int:
+    limit = _THREADS.get()
+    if limit is not None:
+        return limit
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _render(document: Any, number: int) -> tuple[Any, tuple[float, float]] | OcrError:
+    """Page ``number``'s image and its size in points (as rendered: the crop box, turned
+    by the rotation), or why it could not be rendered."""
+    page = document[number - 1]
+    try:
+        return render_page(page), page.get_size()
+    except Exception as error:  # PDFium's errors, or no memory for the bitmap
+        return OcrError(f"the page could not be rendered ({' '.join(str(error).split())})")
+    finally:
+        page.close()
+
+
+def _outcome(read: Callable[[], OcrPage]) -> OcrPage | OcrError:
+    """What ``read`` gives (a pool's future's ``result``, or the reading itself), its error as a value."""
+    try:
+        return read()
+    except OcrError as error:
+        return error
+    except Exception as error:  # Pillow or numpy on a strange bitmap: that page only
+        return OcrError(f"the page image could not be prepared ({' '.join(str(error).split())})")
+
+
+def ocr_page(document: Any, number: int) -> OcrPage | OcrError:
+    """One page (numbered from 1) of a pypdfium2 document, read in this thread: what
+    :func:`ocr_pages` gives for it, with no thread pool (a cluster's page task)."""
+    rendered = _render(document, number)
+    if isinstance(rendered, OcrError):
+        return rendered
+    image, size = rendered
+    return _outcome(lambda: _read_page_image(image, size))
 
 
 def ocr_pages(document: Any, numbers: list[int]) -> dict[int, OcrPage | OcrError]:
@@ -273,27 +328,16 @@ def ocr_pages(document: Any, numbers: list[int]) -> dict[int, OcrPage | OcrError
     def collect(futures: dict[Future[OcrPage], int], until: Any) -> None:
         done, _ = wait(futures, return_when=until)
         for future in done:
-            number = futures.pop(future)
-            try:
-                results[number] = future.result()
-            except OcrError as error:
-                results[number] = error
-            except Exception as error:  # Pillow or numpy on a strange bitmap: that page only
-                results[number] = OcrError(f"the page image could not be prepared ({' '.join(str(error).split())})")
+            results[futures.pop(future)] = _outcome(future.result)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures: dict[Future[OcrPage], int] = {}
         for number in numbers:
-            page = document[number - 1]
-            try:
-                size = page.get_size()  # as rendered: the crop box, turned by the rotation
-                image = render_page(page)
-            except Exception as error:  # PDFium's errors, or no memory for the bitmap
-                results[number] = OcrError(f"the page could not be rendered ({' '.join(str(error).split())})")
+            rendered = _render(document, number)
+            if isinstance(rendered, OcrError):
+                results[number] = rendered
                 continue
-            finally:
-                page.close()
-            futures[pool.submit(_read_page_image, image, size)] = number
+            futures[pool.submit(_read_page_image, *rendered)] = number
             if len(futures) >= 2 * workers:
                 collect(futures, FIRST_COMPLETED)
         if futures:

@@ -11,6 +11,9 @@ place the records on the page; an OCR'd page keeps its words' boxes instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import regex
@@ -109,16 +112,10 @@ def _read_page(document: Any, index: int, tables: str) -> Layer:
     return text, hints, grids, ruled, unmapped, boxes
 
 
-def _ocr_unreadable_pages(
-    document: Any, pages: list[str], line_breaks: list[dict[int, LineBreak]], boxes: list[PageBoxes | None], warnings: list[str]
-) -> list[int]:
-    """OCR the pages whose text layer is empty or garbage (see :mod:`.ocr`); their numbers.
-
-    Updates ``pages``, ``line_breaks`` (an OCR'd page has no layout hints), ``boxes``
-    (the words' boxes Tesseract gives) and ``warnings`` in place: "page 3 has no text
-    layer" becomes "page 3 was read by OCR".
-    A blank page is not worth OCR, and only a scan's text layer is judged garbage.
-    """
+def _pages_worth_ocr(document: Any, pages: list[str]) -> tuple[list[int], list[int]]:
+    """The numbers of the pages to OCR: those with no text layer but something drawn, and
+    the scans whose text layer is garbage. A blank page is not worth OCR, and only a
+    scan's text layer is judged garbage."""
     import pypdfium2 as pdfium
 
     empty: list[int] = []
@@ -138,6 +135,20 @@ def _ocr_unreadable_pages(
                 unusable.append(index + 1)
         finally:
             page.close()
+    return empty, unusable
+
+
+def _ocr_unreadable_pages(
+    document: Any, pages: list[str], line_breaks: list[dict[int, LineBreak]], boxes: list[PageBoxes | None], warnings: list[str]
+) -> list[int]:
+    """OCR the pages whose text layer is empty or garbage (see :mod:`.ocr`); their numbers.
+
+    Updates ``pages``, ``line_breaks`` (an OCR'd page has no layout hints), ``boxes``
+    (the words' boxes Tesseract gives) and ``warnings`` in place: "page 3 has no text
+    layer" becomes "page 3 was read by OCR".
+    Pages whose result :func:`given_ocr` holds are not read again.
+    """
+    empty, unusable = _pages_worth_ocr(document, pages)
     if not empty and not unusable:
         return []
 
@@ -150,7 +161,7 @@ def _ocr_unreadable_pages(
         return []
 
     read: list[int] = []
-    for number, result in ocr.ocr_pages(document, sorted(empty + unusable)).items():
+    for number, result in _read_by_ocr(document, sorted(empty + unusable)).items():
         if isinstance(result, ocr.OcrError):
             note = f"OCR failed: {result}"
         elif not result.text.strip():
@@ -167,6 +178,53 @@ def _ocr_unreadable_pages(
             position = warnings.index(warning) if warning in warnings else len(warnings)
             warnings[position : position + 1] = [f"page {number} was read by OCR" if not note else f"{warning}; {note}"]
     return read
+
+
+# Pages OCR'd elsewhere (a cluster's page tasks), by number: the loader uses them in
+# place of running Tesseract on those pages. Set with :func:`given_ocr`.
+_GIVEN_OCR: ContextVar[Mapping[int, ocr.OcrPage | ocr.OcrError] | None] = ContextVar("given_ocr", default=None)
+
+
+@contextmanager
+def given_ocr(results: Mapping[int, ocr.OcrPage | ocr.OcrError] | None) -> Iterator[None]:
+    """Within this block, :func:`load_pdf` takes the OCR of page N from ``results[N]``
+    (what :func:`~.ocr.ocr_page` gave for it) instead of reading it again."""
+    token = _GIVEN_OCR.set(results)
+    try:
+        yield
+    finally:
+        _GIVEN_OCR.reset(token)
+
+
+def _read_by_ocr(document: Any, numbers: list[int]) -> dict[int, ocr.OcrPage | ocr.OcrError]:
+    """:func:`~.ocr.ocr_pages` of ``numbers``, but for the pages given by :func:`given_ocr`."""
+    given = _GIVEN_OCR.get() or {}
+    results = {number: given[number] for number in numbers if number in given}
+    results.update(ocr.ocr_pages(document, [number for number in numbers if number not in given]))
+    return {number: results[number] for number in sorted(results)}
+
+
+def pages_to_ocr(data: bytes) -> list[int]:
+    """The numbers of the pages :func:`load_pdf` would OCR in this PDF (the same rule, on
+    the same text layers); [] when OCR is off or unavailable, or the file does not open.
+    Cheap: no tables and no OCR, so a cluster can plan a scan's page tasks with it."""
+    import pypdfium2 as pdfium
+
+    if ocr.ocr_unavailable_reason() is not None:
+        return []
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return []
+    try:
+        if len(document) > limits.MAX_PAGES:
+            return []
+        unused: list[str] = []  # warnings: load_pdf gives them
+        pages = [_page_layer(document, index, "off", unused)[0] for index in range(len(document))]
+        empty, unusable = _pages_worth_ocr(document, pages)
+    finally:
+        document.close()
+    return sorted(empty + unusable)
 
 
 def load_pdf(data: bytes, name: str, *, tables: str = "auto") -> Loaded:

@@ -167,6 +167,23 @@ def _csv(conn: sqlite3.Connection, query: str, target: Path, header: tuple[str, 
     return count
 
 
+def _sorted_list(value: str) -> str:
+    """A JSON list of distinct values, sorted: SQLite (before 3.44) fills json_group_array
+    in the order the rows were saved, which differs between runs that finish documents in
+    another order; the file must not.
+
+    >>> _sorted_list('["b.txt","a.txt"]'), _sorted_list("[85.12,84.5]")
+    ('["a.txt","b.txt"]', '[84.5,85.12]')
+    """
+    return json.dumps(sorted(json.loads(value)), ensure_ascii=False, separators=(",", ":"))  # SQLite's own spacing
+
+
+_SORTED_LISTS: dict[str, Callable[[Any], Any]] = {
+    name: _sorted_list for name in ("sources", "subjects_as_written", "scores", "units", "ranks", "rank_totals",
+                                    "score_changes", "rank_changes")
+}
+
+
 def _index(conn: sqlite3.Connection, target: Path) -> int:
     with _atomic(target) as out:
         out.write(overview_html(conn))
@@ -214,7 +231,7 @@ def export(folder: str | os.PathLike[str]) -> dict[str, int]:
             "records.csv": _csv(conn, _RECORDS, folder / "records.csv", RECORD_CSV, {v: k for k, v in RECORD_COLUMNS.items()}),
             "metrics.csv": _csv(conn, _METRIC_ROWS, folder / "metrics.csv", METRIC_CSV),
             "subjects.csv": _csv(conn, "SELECT * FROM subjects ORDER BY subject_id", folder / "subjects.csv"),
-            "merged_metrics.csv": _csv(conn, _MERGED, folder / "merged_metrics.csv"),
+            "merged_metrics.csv": _csv(conn, _MERGED, folder / "merged_metrics.csv", convert=_SORTED_LISTS),
             "documents.csv": _csv(conn, _DOCUMENTS, folder / "documents.csv", DOCUMENT_CSV, convert={"warnings": _joined}),
             "index.html": _index(conn, folder / "index.html"),
             REVIEW_FOLDER: _reviews(conn, folder / REVIEW_FOLDER),

@@ -8,7 +8,8 @@ import os
 import sys
 import tempfile
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -85,6 +86,19 @@ def open_temporary(target: Path, *, encoding: str = "utf-8", newline: str | None
         Path(tmp).unlink(missing_ok=True)
         raise
     return os.fdopen(fd, "w", encoding=encoding, newline=newline), tmp
+
+
+@contextmanager
+def atomic_file(target: Path, *, encoding: str = "utf-8", newline: str | None = None) -> Iterator[TextIO]:
+    """A text file that replaces ``target`` only once the block has written it completely."""
+    handle, tmp = open_temporary(target, encoding=encoding, newline=newline)
+    try:
+        with handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def error_line(path: str, error: str) -> str:

@@ -20,7 +20,6 @@ Selectors a test (or a reader's tool) can rely on:
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +28,7 @@ from typing import Any
 
 from .errors import InputError
 from .limits import DOCUMENT_TIMEOUT_S
+from .output import atomic_file
 from .paths import display_name
 from .pipeline import extract_files
 from .records import RECORD_KINDS, Extraction, Metric
@@ -370,7 +370,8 @@ def _write_each(paths: list[str], folder: Path, *, force: bool, page_images: boo
         try:
             pdf = Path(path).read_bytes() if outcome.extraction.source.format == "pdf" else None
             html = render_review(outcome.extraction, pdf=pdf, page_images=page_images)
-            _write_atomically(target, html)
+            with atomic_file(target, newline="\n") as handle:
+                handle.write(html)
         except OSError as error:
             yield ReviewOutcome(path, error=f"{display_name(target)}: cannot write ({error.strerror or error})")
             continue
@@ -390,21 +391,3 @@ def _unique_name(path: str, used: set[str]) -> str:
         name, n = f"{base}-{n}.html", n + 1
     used.add(name)
     return name
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide a page meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,10 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_bulk import _count_documents
 from test_bulk_faults import PROVINCES, _text, assert_same_dataset, rows
 
 from conftest import REPO
-from extractor.bulk import DATABASE, run_bulk
+from extractor.bulk import run_bulk
 
 distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed (pip install '.[cluster]')")
 
@@ -121,15 +121,19 @@ def _cli(*args: str, env: dict[str, str] = ENV) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _saved(out: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{out / DATABASE}?mode=ro", uri=True)
-        try:
-            return int(conn.execute("SELECT count(*) FROM documents").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+def _many(folder: Path, count: int = 30) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"doc-{i:02d}.txt").write_text(_text(i, PROVINCES[i % len(PROVINCES)]), encoding="utf-8")
+    return folder
+
+
+def _wait_saved(run: subprocess.Popen, out: Path, count: int, seconds: float = 30) -> None:
+    """Until the running ``run`` has saved ``count`` documents."""
+    deadline = time.monotonic() + seconds
+    while _count_documents(out) < count:
+        assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
+        time.sleep(0.05)
 
 
 def test_a_real_cluster_gives_the_local_pools_dataset_even_when_a_worker_is_killed(
@@ -140,10 +144,7 @@ def test_a_real_cluster_gives_the_local_pools_dataset_even_when_a_worker_is_kill
     assert run.returncode == 1, err.decode()  # the empty file failed
     assert_same_dataset(out, small_reference)
 
-    many = tmp_path / "many"
-    many.mkdir()
-    for i in range(30):
-        (many / f"doc-{i:02d}.txt").write_text(_text(i, PROVINCES[i % len(PROVINCES)]), encoding="utf-8")
+    many = _many(tmp_path / "many")
     monkeypatch.setenv("VN_REFORM_OCR", "off")
     reference = tmp_path / "reference"
     _bulk(many, reference)
@@ -151,12 +152,9 @@ def test_a_real_cluster_gives_the_local_pools_dataset_even_when_a_worker_is_kill
     out = tmp_path / "killed"
     run = _cli(str(many), "--out", str(out), "--scheduler", cluster, env={**ENV, "VN_REFORM_TEST_DELAY": "0.2"})
     try:
-        deadline = time.monotonic() + 30
-        while _saved(out) < 5:
-            assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
-            time.sleep(0.05)
+        _wait_saved(run, out, 5, 30)
         victim = sorted(_worker_pids(cluster, 2).values())[0]
-        assert _saved(out) < 30
+        assert _count_documents(out) < 30
         os.kill(victim, signal.SIGKILL)  # its nanny starts a fresh worker; its tasks run again
         _, err = run.communicate(timeout=60)
     finally:
@@ -180,21 +178,14 @@ def test_a_file_that_kills_its_workers_and_one_that_hangs_are_failed_rows(tmp_pa
     monkeypatch.setenv("VN_REFORM_TEST_CRASH_ON", "crash.txt")
     monkeypatch.setenv("VN_REFORM_TEST_SLEEP_ON", "hang.txt")
     out = tmp_path / "out"
-    summary = run_bulk([str(folder)], out, workers=2, timeout=3, scheduler="local", stream=io.StringIO(), tty=False)
+    summary = run_bulk([str(folder)], out, workers=2, timeout=10, scheduler="local", stream=io.StringIO(), tty=False)
     assert (summary.processed, summary.processed_failed, summary.exit_code) == (6, 2, 1)
     assert rows(out, "SELECT path, documents.error FROM documents JOIN document_paths USING (sha256)"
                      " WHERE status = 'failed' ORDER BY path") == [
         (str(folder / "crash.txt"), "worker crashed (a Dask worker died running it 2 times)"),
-        (str(folder / "hang.txt"), "timed out after 3 s"),
+        (str(folder / "hang.txt"), "timed out after 10 s"),
     ]
     assert rows(out, "SELECT count(*) FROM documents WHERE status = 'ok'") == [(4,)]
-
-
-def _many(folder: Path, count: int = 30) -> Path:
-    folder.mkdir()
-    for i in range(count):
-        (folder / f"doc-{i:02d}.txt").write_text(_text(i, PROVINCES[i % len(PROVINCES)]), encoding="utf-8")
-    return folder
 
 
 def test_a_client_killed_mid_run_resumes_to_the_dataset_of_an_uninterrupted_run(
@@ -207,17 +198,14 @@ def test_a_client_killed_mid_run_resumes_to_the_dataset_of_an_uninterrupted_run(
     out = tmp_path / "out"
     run = _cli(str(many), "--out", str(out), "--scheduler", cluster, env={**ENV, "VN_REFORM_TEST_DELAY": "0.2"})
     try:
-        deadline = time.monotonic() + 30
-        while _saved(out) < 5:
-            assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
-            time.sleep(0.05)
+        _wait_saved(run, out, 5, 30)
         run.kill()  # SIGKILL of the client: the only writer dies between or inside transactions
         run.wait()
     finally:
         if run.poll() is None:
             run.kill()
             run.wait()
-    saved = _saved(out)
+    saved = _count_documents(out)
     assert 5 <= saved < 30
     again = _cli(str(many), "--out", str(out), "--scheduler", cluster)
     _, err = again.communicate(timeout=60)
@@ -314,10 +302,7 @@ def test_ctrl_c_cancels_the_cluster_run_and_leaves_a_dataset_that_resumes(tmp_pa
     out = tmp_path / "out"
     run = _cli(str(many), "--out", str(out), "--scheduler", "local", "--workers", "2", env={**ENV, "VN_REFORM_TEST_DELAY": "0.3"})
     try:
-        deadline = time.monotonic() + 60
-        while _saved(out) < 3:
-            assert time.monotonic() < deadline and run.poll() is None, "the run saved nothing"
-            time.sleep(0.05)
+        _wait_saved(run, out, 3, 60)
         run.send_signal(signal.SIGINT)  # what Ctrl-C sends
         _, err = run.communicate(timeout=60)
     finally:
@@ -326,6 +311,6 @@ def test_ctrl_c_cancels_the_cluster_run_and_leaves_a_dataset_that_resumes(tmp_pa
             run.wait()
     assert run.returncode == 130, err.decode()
     assert rows(out, "PRAGMA integrity_check") == [("ok",)]
-    assert 3 <= _saved(out) < 20
+    assert 3 <= _count_documents(out) < 20
     _bulk(many, out, scheduler="local")
     assert_same_dataset(out, reference)

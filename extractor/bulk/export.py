@@ -40,11 +40,10 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from ..output import open_temporary
+from ..output import atomic_file
 from .dataset import ID_PREFIX, METRIC_LISTS, RECORD_BASE, RECORD_COLUMNS, DatasetError, decompress, metric_of, open_dataset
 from .overview import REVIEW_FOLDER, overview_html, review_name
 
@@ -97,19 +96,6 @@ def _joined(warnings: str) -> str:
     return " | ".join(json.loads(warnings))
 
 
-@contextmanager
-def _atomic(target: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
-    """A text file that replaces ``target`` only once it is completely written."""
-    handle, tmp = open_temporary(target, encoding=encoding, newline="")
-    try:
-        with handle:
-            yield handle
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _rows(conn: sqlite3.Connection, query: str) -> tuple[list[str], Iterator[tuple]]:
     cursor = conn.execute(query)
     return [d[0] for d in cursor.description], iter(cursor)
@@ -120,7 +106,7 @@ def _jsonl(conn: sqlite3.Connection, query: str, target: Path, convert: Callable
     becomes ``local_id`` beside the dataset's ``id``."""
     columns, rows = _rows(conn, query)
     count = 0
-    with _atomic(target) as out:
+    with atomic_file(target, newline="") as out:
         for row in rows:
             data = dict(zip(columns, row))
             line = {"sha256": data["sha256"], "path": data["path"], "id": data["id"], "local_id": data["local_id"]}
@@ -139,7 +125,7 @@ def _records_jsonl(conn: sqlite3.Connection, target: Path) -> int:
     fields_at = columns.index("fields")
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     count = 0
-    with _atomic(target) as out:
+    with atomic_file(target, newline="") as out:
         for row in rows:
             head = dumps({name: row[index[name]] for name in names})
             fields = row[fields_at]
@@ -158,7 +144,7 @@ def _csv(conn: sqlite3.Connection, query: str, target: Path, header: tuple[str, 
     header = header or tuple(names)
     picks = [(names.index(h), convert.get(h)) for h in header]
     count = 0
-    with _atomic(target, CSV_ENCODING) as out:
+    with atomic_file(target, encoding=CSV_ENCODING, newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         for row in rows:
@@ -185,7 +171,7 @@ _SORTED_LISTS: dict[str, Callable[[Any], Any]] = {
 
 
 def _index(conn: sqlite3.Connection, target: Path) -> int:
-    with _atomic(target) as out:
+    with atomic_file(target, newline="") as out:
         out.write(overview_html(conn))
     return conn.execute("SELECT count(*) FROM merged_metrics").fetchone()[0]
 
@@ -210,7 +196,7 @@ def _reviews(conn: sqlite3.Connection, folder: Path) -> int:
                 continue
         except (OSError, UnicodeDecodeError):
             pass
-        with _atomic(target) as out:
+        with atomic_file(target, newline="") as out:
             out.write(page)
     for leftover in folder.iterdir():
         ours = _PAGE_NAME.fullmatch(leftover.name) or (leftover.name.startswith(".") and leftover.name.endswith(".tmp"))
